@@ -1,0 +1,156 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import sqlite3 from 'sqlite3'
+import { migrations } from './migrations.js'
+import { StoreError } from './errors.js'
+
+export type SqlValue = string | number | bigint | null | Buffer
+export type Params = readonly SqlValue[]
+export interface RunResult {
+  lastId: number
+  changes: number
+}
+
+/**
+ * The only user of the `sqlite3` callback API. One connection per process, WAL, foreign keys, busy timeout.
+ *
+ * sqlite3 runs every statement of a connection on one thread, but nothing stops two async flows from
+ * interleaving their statements inside each other's BEGIN…COMMIT. So every statement goes through one queue, and
+ * `transaction()` holds the queue for its whole body; statements issued *inside* the body (tracked with
+ * AsyncLocalStorage) bypass the queue instead of deadlocking on it.
+ */
+export class Db {
+  private tail: Promise<unknown> = Promise.resolve()
+  private readonly inTransaction = new AsyncLocalStorage<true>()
+
+  private constructor(
+    private readonly raw: sqlite3.Database,
+    readonly path: string,
+  ) {}
+
+  /** Open (creating if needed) and migrate. `busyTimeoutMs` is how long to wait for another process's lock. */
+  static async open(path: string, options: { busyTimeoutMs?: number } = {}): Promise<Db> {
+    const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
+      const db: sqlite3.Database = new sqlite3.Database(path, (err) => {
+        if (err === null) resolve(db)
+        else reject(new StoreError(`cannot open database ${path}: ${err.message}`, undefined, { cause: err }))
+      })
+    })
+    const db = new Db(raw, path)
+    await db.exec(`PRAGMA busy_timeout = ${Math.floor(options.busyTimeoutMs ?? 5000)}`)
+    if (path !== ':memory:') await db.exec('PRAGMA journal_mode = WAL')
+    await db.exec('PRAGMA foreign_keys = ON')
+    await db.exec('PRAGMA synchronous = NORMAL')
+    await db.migrate()
+    return db
+  }
+
+  run(sql: string, params: Params = []): Promise<RunResult> {
+    return this.queued(
+      () =>
+        new Promise<RunResult>((resolve, reject) => {
+          this.raw.run(sql, params as SqlValue[], function (this: sqlite3.RunResult, err: Error | null) {
+            if (err === null) resolve({ lastId: this.lastID, changes: this.changes })
+            else reject(wrap(err, sql))
+          })
+        }),
+    )
+  }
+
+  get<T>(sql: string, params: Params = []): Promise<T | undefined> {
+    return this.queued(
+      () =>
+        new Promise<T | undefined>((resolve, reject) => {
+          this.raw.get(sql, params as SqlValue[], (err: Error | null, row: T | undefined) => {
+            if (err === null) resolve(row)
+            else reject(wrap(err, sql))
+          })
+        }),
+    )
+  }
+
+  all<T>(sql: string, params: Params = []): Promise<T[]> {
+    return this.queued(
+      () =>
+        new Promise<T[]>((resolve, reject) => {
+          this.raw.all(sql, params as SqlValue[], (err: Error | null, rows: T[]) => {
+            if (err === null) resolve(rows)
+            else reject(wrap(err, sql))
+          })
+        }),
+    )
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.queued(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          this.raw.exec(sql, (err: Error | null) => {
+            if (err === null) resolve()
+            else reject(wrap(err, sql))
+          })
+        }),
+    )
+  }
+
+  /**
+   * Run `body` inside BEGIN IMMEDIATE … COMMIT, rolled back if it throws. Nothing else on this connection runs
+   * until it ends. IMMEDIATE takes the write lock up front, so a concurrent `voicemailctl` waits on busy_timeout
+   * instead of failing half way.
+   */
+  transaction<T>(body: () => Promise<T>): Promise<T> {
+    if (this.inTransaction.getStore() === true) return body()
+    return this.queued(() =>
+      this.inTransaction.run(true, async () => {
+        await this.exec('BEGIN IMMEDIATE')
+        try {
+          const result = await body()
+          await this.exec('COMMIT')
+          return result
+        } catch (err) {
+          await this.exec('ROLLBACK').catch(() => undefined)
+          throw err
+        }
+      }),
+    )
+  }
+
+  close(): Promise<void> {
+    return this.queued(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          this.raw.close((err: Error | null) => {
+            if (err === null) resolve()
+            else reject(wrap(err, 'close'))
+          })
+        }),
+    )
+  }
+
+  private queued<T>(op: () => Promise<T>): Promise<T> {
+    if (this.inTransaction.getStore() === true) return op()
+    const result = this.tail.then(op, op)
+    this.tail = result.catch(() => undefined)
+    return result
+  }
+
+  private async migrate(): Promise<void> {
+    const row = await this.get<{ user_version: number }>('PRAGMA user_version')
+    const current = row?.user_version ?? 0
+    if (current > migrations.length) {
+      throw new StoreError(
+        `database ${this.path} has schema version ${current}, newer than this voicemaild (${migrations.length}); upgrade voicemaild`,
+      )
+    }
+    for (let version = current + 1; version <= migrations.length; version++) {
+      const sql = migrations[version - 1] as string
+      await this.transaction(async () => {
+        await this.exec(sql)
+        await this.exec(`PRAGMA user_version = ${version}`)
+      })
+    }
+  }
+}
+
+function wrap(err: Error, sql: string): StoreError {
+  return new StoreError(`database error: ${err.message}`, sql, { cause: err })
+}

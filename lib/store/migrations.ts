@@ -1,0 +1,107 @@
+/**
+ * Schema migrations, applied in order; the database's `PRAGMA user_version` is the number applied so far. Never
+ * edit a released migration: add the next one.
+ *
+ * Times are integer milliseconds since the epoch (from the injected clock). File paths are stored relative to the
+ * state directory, so a restored backup can move. Lists (email recipients, MWI accounts) are JSON arrays.
+ */
+export const migrations: readonly string[] = [
+  // 1: the initial schema.
+  `
+  CREATE TABLE domains (
+    name            TEXT PRIMARY KEY,
+    mode            TEXT NOT NULL DEFAULT 'dual' CHECK (mode IN ('dual', 'unified')),
+    unified_mailbox TEXT,
+    operator        TEXT,
+    auto_provision  INTEGER NOT NULL DEFAULT 1,
+    timezone        TEXT NOT NULL DEFAULT 'UTC',
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+  );
+
+  CREATE TABLE mailboxes (
+    id                INTEGER PRIMARY KEY,
+    domain            TEXT NOT NULL REFERENCES domains(name) ON UPDATE CASCADE,
+    number            TEXT NOT NULL CHECK (length(number) BETWEEN 2 AND 10 AND number NOT GLOB '*[^0-9]*'),
+    kind              TEXT NOT NULL CHECK (kind IN ('personal', 'general')),
+    name              TEXT NOT NULL DEFAULT '',
+    pin_hash          TEXT,
+    pin_temporary     INTEGER NOT NULL DEFAULT 0,
+    email             TEXT NOT NULL DEFAULT '[]',
+    attach_audio      INTEGER NOT NULL DEFAULT 1,
+    keep_after_email  INTEGER NOT NULL DEFAULT 1,
+    notify_full       INTEGER NOT NULL DEFAULT 1,
+    mwi_accounts      TEXT NOT NULL DEFAULT '[]',
+    quota_bytes       INTEGER,
+    timezone          TEXT,
+    active_greeting   TEXT NOT NULL DEFAULT 'unavailable',
+    enabled           INTEGER NOT NULL DEFAULT 1,
+    full_notified     INTEGER NOT NULL DEFAULT 0,
+    locked_until      INTEGER,
+    created_at        INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL,
+    UNIQUE (domain, number)
+  );
+
+  CREATE TABLE greetings (
+    mailbox_id  INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('unavailable', 'busy', 'temporary', 'name')),
+    file        TEXT NOT NULL,
+    size_bytes  INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (mailbox_id, kind)
+  );
+
+  CREATE TABLE messages (
+    id               INTEGER PRIMARY KEY,
+    uuid             TEXT NOT NULL UNIQUE,
+    mailbox_id       INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    folder           TEXT NOT NULL DEFAULT 'new' CHECK (folder IN ('new', 'saved')),
+    deleted          INTEGER NOT NULL DEFAULT 0,
+    urgent           INTEGER NOT NULL DEFAULT 0,
+    caller_id_name   TEXT NOT NULL DEFAULT '',
+    caller_id_number TEXT NOT NULL DEFAULT '',
+    received_at      INTEGER NOT NULL,
+    saved_at         INTEGER,
+    duration_ms      INTEGER NOT NULL,
+    size_bytes       INTEGER NOT NULL,
+    file             TEXT NOT NULL,
+    missing          INTEGER NOT NULL DEFAULT 0,
+    forwarded_from   TEXT
+  );
+  CREATE INDEX messages_by_box ON messages (mailbox_id, deleted, folder, urgent, received_at);
+
+  CREATE TABLE mail_outbox (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    mailbox_id      INTEGER REFERENCES mailboxes(id) ON DELETE SET NULL,
+    message_id      INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+    recipients      TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL,
+    sent_at         INTEGER,
+    last_error      TEXT
+  );
+  CREATE INDEX mail_outbox_due ON mail_outbox (status, next_attempt_at);
+
+  CREATE TABLE login_failures (
+    mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    at         INTEGER NOT NULL
+  );
+  CREATE INDEX login_failures_by_box ON login_failures (mailbox_id, at);
+
+  CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY,
+    at         INTEGER NOT NULL,
+    mailbox_id INTEGER,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    detail     TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX audit_log_by_time ON audit_log (at);
+  `,
+]
