@@ -20,7 +20,13 @@ export interface RunResult {
  */
 export class Db {
   private tail: Promise<unknown> = Promise.resolve()
-  private readonly inTransaction = new AsyncLocalStorage<true>()
+  /**
+   * Marks the async context of a running transaction body. It is an object, not `true`, because AsyncLocalStorage
+   * also follows callbacks *scheduled* from the body (timers, listeners, un-awaited promises): once the transaction
+   * ends, `open` turns false so such late statements queue normally instead of slipping into someone else's
+   * BEGIN…COMMIT.
+   */
+  private readonly inTransaction = new AsyncLocalStorage<{ open: boolean }>()
 
   private constructor(
     private readonly raw: sqlite3.Database,
@@ -36,11 +42,17 @@ export class Db {
       })
     })
     const db = new Db(raw, path)
-    await db.exec(`PRAGMA busy_timeout = ${Math.floor(options.busyTimeoutMs ?? 5000)}`)
-    if (path !== ':memory:') await db.exec('PRAGMA journal_mode = WAL')
-    await db.exec('PRAGMA foreign_keys = ON')
-    await db.exec('PRAGMA synchronous = NORMAL')
-    await db.migrate()
+    try {
+      await db.exec(`PRAGMA busy_timeout = ${Math.floor(options.busyTimeoutMs ?? 5000)}`)
+      if (path !== ':memory:') await db.exec('PRAGMA journal_mode = WAL')
+      await db.exec('PRAGMA foreign_keys = ON')
+      await db.exec('PRAGMA synchronous = NORMAL')
+      await db.migrate()
+    } catch (err) {
+      // Do not leak the connection (and its file handle) when a pragma or migration fails.
+      await db.close().catch(() => undefined)
+      throw err
+    }
     return db
   }
 
@@ -98,9 +110,10 @@ export class Db {
    * instead of failing half way.
    */
   transaction<T>(body: () => Promise<T>): Promise<T> {
-    if (this.inTransaction.getStore() === true) return body()
-    return this.queued(() =>
-      this.inTransaction.run(true, async () => {
+    if (this.inTransaction.getStore()?.open === true) return body()
+    return this.queued(() => {
+      const marker = { open: true }
+      return this.inTransaction.run(marker, async () => {
         await this.exec('BEGIN IMMEDIATE')
         try {
           const result = await body()
@@ -109,9 +122,11 @@ export class Db {
         } catch (err) {
           await this.exec('ROLLBACK').catch(() => undefined)
           throw err
+        } finally {
+          marker.open = false
         }
-      }),
-    )
+      })
+    })
   }
 
   close(): Promise<void> {
@@ -127,7 +142,7 @@ export class Db {
   }
 
   private queued<T>(op: () => Promise<T>): Promise<T> {
-    if (this.inTransaction.getStore() === true) return op()
+    if (this.inTransaction.getStore()?.open === true) return op()
     const result = this.tail.then(op, op)
     this.tail = result.catch(() => undefined)
     return result

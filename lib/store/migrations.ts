@@ -64,6 +64,7 @@ export const migrations: readonly string[] = [
     caller_id_number TEXT NOT NULL DEFAULT '',
     received_at      INTEGER NOT NULL,
     saved_at         INTEGER,
+    heard_at         INTEGER,
     duration_ms      INTEGER NOT NULL,
     size_bytes       INTEGER NOT NULL,
     file             TEXT NOT NULL,
@@ -71,6 +72,8 @@ export const migrations: readonly string[] = [
     forwarded_from   TEXT
   );
   CREATE INDEX messages_by_box ON messages (mailbox_id, deleted, folder, urgent, received_at);
+  -- Retention runs over every box at once (SPEC §6: 100,000 messages in ≤ 10 s).
+  CREATE INDEX messages_by_age ON messages (folder, received_at);
 
   CREATE TABLE mail_outbox (
     id              INTEGER PRIMARY KEY,

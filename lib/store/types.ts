@@ -55,6 +55,8 @@ export interface Message {
   callerIdNumber: string
   receivedAt: number
   savedAt?: number
+  /** First time the owner listened to it (a heard message stays new until saved: key 3 "next"). */
+  heardAt?: number
   durationMs: number
   sizeBytes: number
   /** Relative to the state directory. */
