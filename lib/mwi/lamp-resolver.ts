@@ -1,0 +1,149 @@
+import type { Mailbox, MessageCounts } from '../store/types.js'
+import {
+  type Account,
+  accountKey,
+  boxAccount,
+  lightingBoxes,
+  parseAccount,
+  pushAccounts,
+  sumCounts,
+} from './accounts.js'
+import type { MwiDirectory } from './directory.js'
+import { noMessages } from './message-waiting.js'
+
+/** What one account's lamp shows, and which boxes made it so (empty: no box lights it, the answer is "no"). */
+export interface Lamp {
+  account: Account
+  counts: MessageCounts
+  boxes: Mailbox[]
+}
+
+/** Per-run memo of box counts, so an account lit by a shared box does not count that box twice. */
+export type CountsCache = Map<number, Promise<MessageCounts>>
+
+/** Box numbers are 2–10 digits (SPEC §3): a user part like `*97` or `alice` has no own box. */
+const BOX_ID = /^[0-9]{2,10}$/
+
+/** Cap on remembered accounts per unified domain: phones come and go; this keeps a flood of junk queries bounded. */
+const MAX_LEARNED_PER_DOMAIN = 10_000
+
+/**
+ * Applies the lamp rule of accounts.ts to the store: which accounts a box change reaches, and what each account's
+ * lamp shows. Also remembers the accounts phones asked about in unified domains, because the unified box must
+ * push to phones that have no box of their own (and to phones subscribed to the feature code, `5001@domain`).
+ * Those memories live only in this process; directory `mwi-account` (see docs/mwi.md) needs none.
+ */
+export class LampResolver {
+  private readonly learned = new Map<string, Map<string, Account>>()
+
+  constructor(private readonly directory: MwiDirectory) {}
+
+  /** The lamp of one account. Rejects with the store's error if a lookup fails. */
+  async lamp(account: Account, cache: CountsCache = new Map()): Promise<Lamp> {
+    const [own, listing, unified] = await Promise.all([
+      BOX_ID.test(account.user) ? this.directory.findBox(account.domain, account.user) : undefined,
+      this.directory.boxesListing(account),
+      this.directory.unifiedBox(account.domain),
+    ])
+    const candidates = {
+      listing,
+      ...(own === undefined ? {} : { own }),
+      ...(unified === undefined ? {} : { unified }),
+    }
+    const boxes = lightingBoxes(account, candidates)
+    const counts = await Promise.all(boxes.map((box) => this.countsOf(box, cache)))
+    return { account, counts: sumCounts(counts), boxes }
+  }
+
+  /**
+   * The accounts a change of `box` is pushed to: its own, its `mwiAccounts`, and for the unified box of a unified
+   * domain every box number of that domain plus every account phones asked about there. `invalid` lists
+   * unparseable `mwiAccounts` entries.
+   */
+  async targets(box: Mailbox): Promise<{ accounts: Account[]; invalid: string[] }> {
+    const unified = await this.directory.unifiedBox(box.domain.toLowerCase())
+    if (unified?.rowId !== box.rowId) return pushAccounts(box)
+    const members = (await this.directory.domainBoxes(box.domain)).map(boxAccount)
+    return pushAccounts(box, [...members, ...this.learnedIn(box.domain)])
+  }
+
+  /**
+   * Every lamp worth announcing: the targets of every enabled box, each account once, computed from one listing
+   * of the boxes (the same rule as `lamp()`, evaluated in memory). Resolves with the number of enabled boxes.
+   */
+  async everyLamp(cache: CountsCache = new Map()): Promise<{ boxes: number; lamps: Lamp[] }> {
+    const [boxes, allCounts] = await Promise.all([this.directory.enabledBoxes(), this.directory.allCounts()])
+    for (const box of boxes) {
+      if (!cache.has(box.rowId))
+        cache.set(box.rowId, Promise.resolve(allCounts.get(box.rowId) ?? { ...noMessages }))
+    }
+    const byKey = new Map<string, Mailbox>()
+    const listing = new Map<string, Mailbox[]>()
+    for (const box of boxes) {
+      byKey.set(accountKey(boxAccount(box)), box)
+      for (const entry of box.mwiAccounts) {
+        const parsed = parseAccount(entry)
+        if (parsed === undefined) continue
+        const key = accountKey(parsed)
+        listing.set(key, [...(listing.get(key) ?? []), box])
+      }
+    }
+    const domains = [...new Set(boxes.map((b) => b.domain.toLowerCase()))]
+    const unifiedOf = new Map<string, Mailbox>()
+    for (const domain of domains) {
+      const unified = await this.directory.unifiedBox(domain)
+      if (unified !== undefined) unifiedOf.set(domain, unified)
+    }
+
+    const targets = new Map<string, Account>()
+    for (const box of boxes) {
+      const domain = box.domain.toLowerCase()
+      const members =
+        unifiedOf.get(domain)?.rowId === box.rowId
+          ? [
+              ...boxes.filter((b) => b.domain.toLowerCase() === domain).map(boxAccount),
+              ...this.learnedIn(domain),
+            ]
+          : []
+      for (const account of pushAccounts(box, members).accounts) targets.set(accountKey(account), account)
+    }
+
+    const lamps: Lamp[] = []
+    for (const [key, account] of targets) {
+      const own = byKey.get(key)
+      const unified = unifiedOf.get(account.domain)
+      const lit = lightingBoxes(account, {
+        listing: listing.get(key) ?? [],
+        ...(own === undefined ? {} : { own }),
+        ...(unified === undefined ? {} : { unified }),
+      })
+      const counts = await Promise.all(lit.map((box) => this.countsOf(box, cache)))
+      lamps.push({ account, counts: sumCounts(counts), boxes: lit })
+    }
+    return { boxes: boxes.length, lamps }
+  }
+
+  /**
+   * Remember an account a phone asked about, when its domain is unified (the unified box's pushes must reach it).
+   * Resolves true when it was new.
+   */
+  async learn(account: Account): Promise<boolean> {
+    if ((await this.directory.unifiedBox(account.domain)) === undefined) return false
+    let accounts = this.learned.get(account.domain)
+    if (accounts === undefined) this.learned.set(account.domain, (accounts = new Map<string, Account>()))
+    const key = accountKey(account)
+    if (accounts.has(key) || accounts.size >= MAX_LEARNED_PER_DOMAIN) return false
+    accounts.set(key, account)
+    return true
+  }
+
+  private learnedIn(domain: string): Account[] {
+    return [...(this.learned.get(domain.toLowerCase())?.values() ?? [])]
+  }
+
+  private countsOf(box: Mailbox, cache: CountsCache): Promise<MessageCounts> {
+    let counts = cache.get(box.rowId)
+    if (counts === undefined) cache.set(box.rowId, (counts = this.directory.counts(box)))
+    return counts
+  }
+}

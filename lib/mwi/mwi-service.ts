@@ -1,0 +1,215 @@
+import { performance } from 'node:perf_hooks'
+import type { FreeswitchLink, FsEvent } from '../esl/link.js'
+import type { Logger } from '../log.js'
+import type { Mailbox } from '../store/types.js'
+import { type Account, parseAccount, sipUri } from './accounts.js'
+import type { MwiDirectory } from './directory.js'
+import { type CountsCache, type Lamp, LampResolver } from './lamp-resolver.js'
+import { LatencyRecorder, type LatencyStats } from './latency.js'
+import { buildMessageWaiting, echoedHeaders, noMessages, type UpdateReason } from './message-waiting.js'
+
+export interface MwiServiceOptions {
+  link: FreeswitchLink
+  directory: MwiDirectory
+  log: Logger
+  /** Monotonic milliseconds for the latency figures (default `performance.now`); never used for logic. */
+  monotonicNow?: () => number
+  /** How many MESSAGE_WAITING commands announce-all keeps in flight at once (default 32). */
+  announceConcurrency?: number
+}
+
+interface Slot {
+  /** A second refresh asked for while one runs: runs once after it, with the latest box and reason. */
+  queued?: {
+    box: Mailbox
+    reason: UpdateReason
+    resolve: (done: Promise<boolean>) => void
+    promise: Promise<boolean>
+  }
+}
+
+/**
+ * Message-waiting lamps over the inbound Event Socket (SPEC §5). Constructing it wires it to the link: every
+ * MESSAGE_QUERY is answered on the node that asked, and every node that (re)connects gets every lamp again
+ * (FreeSWITCH keeps no state for us, and queries fired while we were away are lost: brief §2 "Reconnect").
+ *
+ * Nothing here throws into a call flow: store and link failures are logged and swallowed, and the next change,
+ * the mwi-resync job or the next reconnect repairs the lamp.
+ */
+export class MwiService {
+  private readonly link: FreeswitchLink
+  private readonly log: Logger
+  private readonly resolver: LampResolver
+  private readonly now: () => number
+  private readonly concurrency: number
+  private readonly slots = new Map<number, Slot>()
+  private readonly refreshLatency = new LatencyRecorder()
+  private stopped = false
+
+  constructor(options: MwiServiceOptions) {
+    this.link = options.link
+    this.log = options.log.child({ component: 'mwi' })
+    this.resolver = new LampResolver(options.directory)
+    this.now = options.monotonicNow ?? (() => performance.now())
+    this.concurrency = Math.max(1, options.announceConcurrency ?? 32)
+    this.link.onEvent('MESSAGE_QUERY', (event, node) => void this.answerQuery(event, node))
+    this.link.onConnect((node) => void this.announceAll('CONNECT', node))
+  }
+
+  /**
+   * Push the lamps `box` lights (its own account and each extra account, with each account's summed counts) to
+   * every connected node. Never rejects. Bursts are coalesced per box: while one push runs, any number of further
+   * calls share a single follow-up push that reads the counts afresh when it starts.
+   */
+  refresh(box: Mailbox, reason: UpdateReason): Promise<void> {
+    const started = this.now()
+    const slot = this.slots.get(box.rowId)
+    let run: Promise<boolean>
+    if (slot === undefined) {
+      run = this.start(box, reason)
+    } else if (slot.queued !== undefined) {
+      slot.queued.box = box
+      slot.queued.reason = reason
+      run = slot.queued.promise
+    } else {
+      let resolve!: (done: Promise<boolean>) => void
+      run = new Promise<boolean>((r) => (resolve = r))
+      slot.queued = { box, reason, resolve, promise: run }
+    }
+    return run.then((ok) => {
+      if (ok) this.refreshLatency.record(this.now() - started)
+    })
+  }
+
+  /**
+   * Announce every lamp of every enabled box: to `node` only when given (a node that just connected), else to every
+   * connected node (the mwi-resync job, `voicemailctl mwi resync`). Resolves with how many enabled boxes there were
+   * and how many MESSAGE_WAITING events FreeSWITCH acknowledged; never rejects.
+   */
+  async announceAll(reason: UpdateReason, node?: string): Promise<{ boxes: number; events: number }> {
+    let plan: { boxes: number; lamps: Lamp[] }
+    try {
+      plan = await this.resolver.everyLamp()
+    } catch (err) {
+      this.log.error({ err, node }, 'mwi announce failed: cannot read the store')
+      return { boxes: 0, events: 0 }
+    }
+    let events = 0
+    const queue = [...plan.lamps]
+    const worker = async (): Promise<void> => {
+      for (let lamp = queue.shift(); lamp !== undefined; lamp = queue.shift()) {
+        if (await this.send(lamp, reason, node)) events++
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker))
+    this.log.info({ node, reason, boxes: plan.boxes, accounts: plan.lamps.length, events }, 'mwi announced')
+    return { boxes: plan.boxes, events }
+  }
+
+  /** Time from `refresh()` to FreeSWITCH's `+OK` for its last event (successful pushes only). */
+  latency(): LatencyStats {
+    return this.refreshLatency.stats()
+  }
+
+  /** Ignore further queries and connects (the link has no way to unsubscribe). In-flight pushes finish. */
+  stop(): void {
+    this.stopped = true
+  }
+
+  private start(box: Mailbox, reason: UpdateReason): Promise<boolean> {
+    const slot: Slot = {}
+    this.slots.set(box.rowId, slot)
+    const run = this.push(box, reason)
+    void run.then(() => {
+      const queued = slot.queued
+      if (queued === undefined) this.slots.delete(box.rowId)
+      else queued.resolve(this.start(queued.box, queued.reason))
+    })
+    return run
+  }
+
+  /** One push; resolves true when every event was acknowledged. Never rejects. */
+  private async push(box: Mailbox, reason: UpdateReason): Promise<boolean> {
+    const log = this.log.child({ mailbox: box.id, domain: box.domain })
+    if (this.stopped) return false
+    if (!this.link.connected) {
+      // Not an error: the reconnect re-announces every box.
+      log.debug({ reason }, 'mwi not sent: no FreeSWITCH connected')
+      return false
+    }
+    let lamps: Lamp[]
+    try {
+      const { accounts, invalid } = await this.resolver.targets(box)
+      if (invalid.length > 0) log.warn({ invalid }, 'mwi account ignored: not user@domain')
+      const cache: CountsCache = new Map()
+      lamps = await Promise.all(accounts.map((account) => this.resolver.lamp(account, cache)))
+    } catch (err) {
+      log.error({ err, reason }, 'mwi not sent: cannot read the store')
+      return false
+    }
+    const sent = await Promise.all(lamps.map((lamp) => this.send(lamp, reason)))
+    return sent.every(Boolean)
+  }
+
+  /** One MESSAGE_WAITING for a lamp; resolves false (logged) when the link refused or failed. */
+  private async send(lamp: Lamp, reason: UpdateReason, node?: string): Promise<boolean> {
+    const account = sipUri(lamp.account)
+    try {
+      await this.link.sendEvent(
+        'MESSAGE_WAITING',
+        buildMessageWaiting({ counts: lamp.counts, account, reason }),
+        node,
+      )
+      return true
+    } catch (err) {
+      this.log.warn({ err, account, node }, 'mwi event failed')
+      return false
+    }
+  }
+
+  /**
+   * Answer a MESSAGE_QUERY the way mod_voicemail does (vm.c:3955–4041): always, even with zeros; the account
+   * verbatim; every `VM-*` header echoed without its prefix so the NOTIFY reaches exactly the asking
+   * registration (`Call-ID`) or subscription (`sub-call-id`).
+   */
+  private async answerQuery(event: FsEvent, node: string): Promise<void> {
+    if (this.stopped) return
+    const asked = header(event, 'Message-Account')
+    if (asked === undefined || asked === '' || /[\r\n\0]/.test(asked)) {
+      this.log.warn({ node }, 'mwi query ignored: no usable Message-Account')
+      return
+    }
+    const account = parseAccount(asked)
+    let counts = { ...noMessages }
+    if (account !== undefined) {
+      try {
+        counts = (await this.resolver.lamp(account)).counts
+        await this.learn(account)
+      } catch (err) {
+        // Still answer: "no" now beats a phone waiting for a NOTIFY; resync corrects it.
+        this.log.error({ err, account: asked }, 'mwi query answered with zeros: cannot read the store')
+      }
+    }
+    const headers = buildMessageWaiting({ counts, account: asked, echo: echoedHeaders(event.headers) })
+    try {
+      await this.link.sendEvent('MESSAGE_WAITING', headers, node)
+      this.log.debug({ node, account: asked, new: counts.new, saved: counts.saved }, 'mwi query answered')
+    } catch (err) {
+      this.log.warn({ err, node, account: asked }, 'mwi query answer failed')
+    }
+  }
+
+  private async learn(account: Account): Promise<void> {
+    if (await this.resolver.learn(account))
+      this.log.debug({ account: sipUri(account) }, 'mwi account learned')
+  }
+}
+
+/** Header lookup by name, case-insensitive as in FreeSWITCH (ev.c:837–840). */
+function header(event: FsEvent, name: string): string | undefined {
+  const exact = event.headers.get(name)
+  if (exact !== undefined) return exact
+  const lower = name.toLowerCase()
+  for (const [key, value] of event.headers) if (key.toLowerCase() === lower) return value
+  return undefined
+}
