@@ -1,4 +1,4 @@
-import type { Config, DomainConfig } from './types.js'
+import type { Config, DomainConfig, SmtpConfig } from './types.js'
 
 /** Settings of a domain that is used (by a dialplan variable or a declared box) but not declared. */
 export const defaultDomainSettings: DomainConfig = {
@@ -47,4 +47,19 @@ export const defaults: Config = {
   callback: { dialplan: 'XML' },
   drainSeconds: 30,
   logLevel: 'info',
+}
+
+/**
+ * Defaults for the keys of an `smtp:` section (which itself has no default: without it mail goes to the spool).
+ * The port follows `secure`: 465 for implicit TLS, 587 (submission, STARTTLS when offered) otherwise.
+ */
+export const smtpDefaults: Omit<SmtpConfig, 'host' | 'port' | 'user' | 'password'> & {
+  port: number
+  securePort: number
+} = {
+  port: 587,
+  securePort: 465,
+  secure: false,
+  requireTls: false,
+  rejectUnauthorized: true,
 }

@@ -150,4 +150,16 @@ export interface Config {
   /** SIGTERM waits this long for live calls before hanging them up. */
   drainSeconds: number
   logLevel: 'debug' | 'info' | 'warn' | 'error'
+  /** Where this configuration came from, for the daemon's start-up log; absent on hand-built configs. */
+  source?: ConfigSource
+}
+
+/** Facts about how a Config was built, safe to log (never a secret's value). */
+export interface ConfigSource {
+  /** The YAML file read, if any. */
+  file?: string
+  /** No file was read: the daemon runs on the embedded defaults (and env/credential overrides). */
+  defaultsOnly: boolean
+  /** Human-readable notes worth logging at start (`no config file at …, using defaults`, secret sources). */
+  notes: readonly string[]
 }
