@@ -23,3 +23,6 @@ export class EslCommandError extends VoicemailError {
 
 /** The inbound link to FreeSWITCH is down or was refused (auth). */
 export class EslConnectionError extends VoicemailError {}
+
+/** The outbound-socket listener could not start (e.g. EADDRINUSE): a startup error, with the address in it. */
+export class EslListenError extends VoicemailError {}

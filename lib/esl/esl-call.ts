@@ -1,0 +1,279 @@
+import type {
+  Call,
+  CallInfo,
+  CollectOptions,
+  PlayOptions,
+  PlayResult,
+  RecordOptions,
+  RecordResult,
+  SayOptions,
+} from './call.js'
+import { EslCommandError, HangupError } from './errors.js'
+import { header, variablesOf } from './event-headers.js'
+import type { EslSession } from './esl-session.js'
+import type { EslEvent } from './modesl-patched.js'
+
+/** Timeouts of one call's commands. Every wait has one (FreeSWITCH may never complete an app, §1.3). */
+export interface EslCallOptions {
+  /** Language module for `say` when the flow gives none (config `prompts.language`). */
+  language: string
+  /** Quick commands and apps: answer, set, flush_dtmf, hangup, transfer, exit. */
+  commandTimeoutMs: number
+  /** playback / say / play_and_get_digits (plus their own digit timeouts); long messages play for minutes. */
+  mediaTimeoutMs: number
+  /** Added to `maxSeconds` of a record (FreeSWITCH overruns its limit by up to 1 s; silence detection, I/O). */
+  recordMarginMs: number
+  /** How long a record interrupted by hangup still waits for its RECORD_STOP / EXECUTE_COMPLETE (`record_ms`). */
+  hangupGraceMs: number
+}
+
+export const defaultEslCallOptions: EslCallOptions = {
+  language: 'en',
+  commandTimeoutMs: 10_000,
+  mediaTimeoutMs: 15 * 60_000,
+  recordMarginMs: 30_000,
+  hangupGraceMs: 3_000,
+}
+
+/**
+ * `Call` over one FreeSWITCH outbound-socket connection (see `EslSession` for the transport).
+ *
+ * Argument safety: FreeSWITCH expands `${…}` in every app argument and splits it on spaces. Paths and prompt
+ * names come from our own config and file layout; digits, terminators and regexes from flow code. Values that
+ * could break an argument (whitespace where one word is expected, CR/LF, `${`) are refused with EslCommandError.
+ * Never pass caller-controlled text (caller-id name, …) here.
+ */
+export class EslCall implements Call {
+  readonly info: CallInfo
+  /** The flow transferred the call: the runner must not hang it up at the end. */
+  transferred = false
+  private readonly vars: Map<string, string>
+  private collectSeq = 0
+
+  constructor(
+    private readonly session: EslSession,
+    info: CallInfo,
+    private readonly options: EslCallOptions = defaultEslCallOptions,
+  ) {
+    this.info = info
+    this.vars = new Map(info.variables)
+  }
+
+  get hungUp(): boolean {
+    return this.session.hungUp
+  }
+
+  get ended(): Promise<void> {
+    return this.session.ended
+  }
+
+  variable(name: string): string | undefined {
+    return this.vars.get(name)
+  }
+
+  async answer(): Promise<void> {
+    await this.run('answer', '', this.options.commandTimeoutMs)
+  }
+
+  async setVariable(name: string, value: string): Promise<void> {
+    word(name, 'set')
+    noInjection(value, 'set')
+    await this.run('set', `${name}=${value}`, this.options.commandTimeoutMs)
+  }
+
+  async play(file: string | readonly string[], options: PlayOptions = {}): Promise<PlayResult> {
+    const files = typeof file === 'string' ? [file] : [...file]
+    if (files.length === 0) return { played: true, offsetSamples: 0 }
+    files.forEach((f) => word(f, 'playback'))
+    if (options.startSample !== undefined && options.startSample > 0) {
+      files[0] = `${files[0] ?? ''}@@${Math.floor(options.startSample)}`
+    }
+    const target = files.length === 1 ? (files[0] ?? '') : `file_string://${files.join('!')}`
+    const event = await this.withTerminators(options.terminators ?? '', () =>
+      this.run('playback', target, this.options.mediaTimeoutMs),
+    )
+    return playResult(event, options.terminators ?? '')
+  }
+
+  async say(options: SayOptions): Promise<PlayResult> {
+    const language = options.language ?? this.options.language
+    ;[language, options.type, options.method].forEach((w) => word(w, 'say'))
+    noInjection(options.text, 'say')
+    const event = await this.withTerminators(options.terminators ?? '', () =>
+      this.run('say', `${language} ${options.type} ${options.method} ${options.text}`, this.options.mediaTimeoutMs),
+    )
+    return playResult(event, options.terminators ?? '')
+  }
+
+  /**
+   * `play_and_get_digits` (esl-protocol.md §4). Accept the entry only if our variable is present and
+   * `read_result` is not `failure` (`timeout` after ≥ min digits is a valid entry), and re-check its length.
+   * Each collect uses a fresh variable name, so a value left by an earlier collect can never be mistaken for
+   * this one's (FreeSWITCH also leaves `read_terminator_used` stale).
+   */
+  async collect(options: CollectOptions): Promise<string> {
+    const prompts = typeof options.prompt === 'string' ? [options.prompt] : [...options.prompt]
+    prompts.forEach((p) => word(p, 'play_and_get_digits'))
+    const prompt = prompts.length === 1 ? (prompts[0] ?? '') : `file_string://${prompts.join('!')}`
+    const invalid = options.invalidPrompt ?? 'silence_stream://250'
+    word(invalid, 'play_and_get_digits')
+    const terminators = options.terminators === undefined || options.terminators === '' ? '#' : options.terminators
+    const pattern = options.pattern ?? '^[0-9*#]+$'
+    ;[terminators, pattern].forEach((w) => word(w, 'play_and_get_digits'))
+    const tries = Math.max(1, options.tries ?? 1)
+    const digitTimeout = options.digitTimeoutMs ?? options.timeoutMs
+    const variable = `vmd_digits_${++this.collectSeq}`
+    const arg = [
+      options.min,
+      options.max,
+      tries,
+      options.timeoutMs,
+      terminators,
+      prompt,
+      invalid,
+      variable,
+      pattern,
+      digitTimeout,
+    ].join(' ')
+    const budget = this.options.mediaTimeoutMs + tries * (options.timeoutMs + options.max * digitTimeout)
+    const event = await this.run('play_and_get_digits', arg, budget)
+    const digits = header(event, `variable_${variable}`)
+    if (digits === undefined || header(event, 'variable_read_result') === 'failure') return ''
+    return digits.length >= options.min && digits.length <= options.max ? digits : ''
+  }
+
+  /**
+   * `record <path> <limit> <thresh> <hits>`. Resolves on hangup too: after CHANNEL_HANGUP it still waits
+   * `hangupGraceMs` for its RECORD_STOP / EXECUTE_COMPLETE to learn `record_ms` (they arrive thanks to `linger`).
+   * Sets nothing on the channel but `playback_terminators` (no `record_*` variables that could redirect the file).
+   */
+  async record(path: string, options: RecordOptions): Promise<RecordResult> {
+    word(path, 'record')
+    if (this.session.hungUp) return { durationMs: 0, silenceEnded: false, hungUp: true }
+    const terminators = options.terminators ?? '#'
+    let stop: EslEvent | undefined
+    const off = this.session.on('RECORD_STOP', (event) => (stop = event))
+    const arg = `${path} ${Math.ceil(options.maxSeconds)} ${options.silenceThreshold} ${options.silenceSeconds}`
+    const timeout = options.maxSeconds * 1000 + this.options.recordMarginMs
+    try {
+      const done = await this.withTerminators(terminators, () =>
+        this.run('record', arg, timeout, this.options.hangupGraceMs),
+      )
+      return recordResult(done, terminators, this.session.hungUp)
+    } catch (err) {
+      if (!(err instanceof HangupError)) throw err
+      return stop === undefined
+        ? { durationMs: 0, silenceEnded: false, hungUp: true }
+        : recordResult(stop, terminators, true)
+    } finally {
+      off()
+    }
+  }
+
+  async flushDtmf(): Promise<void> {
+    await this.run('flush_dtmf', '', this.options.commandTimeoutMs)
+  }
+
+  async sleep(ms: number): Promise<void> {
+    await this.run('sleep', String(Math.max(0, Math.floor(ms))), ms + this.options.commandTimeoutMs)
+  }
+
+  async transfer(extension: string, dialplan?: string, context?: string): Promise<void> {
+    const words = [extension, ...(dialplan === undefined ? [] : [dialplan, context ?? 'default'])]
+    words.forEach((w) => word(w, 'transfer'))
+    await this.run('transfer', words.join(' '), this.options.commandTimeoutMs)
+    this.transferred = true
+  }
+
+  /**
+   * `sendmsg` with `call-command: hangup` (no app needed), then wait for CHANNEL_HANGUP or the socket closing.
+   * A no-op when the caller is already gone.
+   */
+  async hangup(cause = 'NORMAL_CLEARING'): Promise<void> {
+    if (this.session.hungUp) return
+    word(cause, 'hangup')
+    try {
+      await this.session.command(
+        'sendmsg',
+        { 'call-command': 'hangup', 'hangup-cause': cause },
+        this.options.commandTimeoutMs,
+      )
+    } catch (err) {
+      if (err instanceof HangupError) return
+      throw err
+    }
+    await Promise.race([this.session.ended, delay(this.options.commandTimeoutMs)])
+  }
+
+  /** Execute one app and fold its completion's channel variables into `variable()`. */
+  private async run(app: string, arg: string, timeoutMs: number, hangupGraceMs?: number): Promise<EslEvent> {
+    const event = await this.session.execute(
+      app,
+      arg,
+      hangupGraceMs === undefined ? { timeoutMs } : { timeoutMs, hangupGraceMs },
+    )
+    // EXECUTE_COMPLETE carries every channel variable (§1.3): it replaces our view, so deleted ones disappear.
+    const vars = variablesOf(event)
+    if (vars.size > 0) {
+      this.vars.clear()
+      for (const [k, v] of vars) this.vars.set(k, v)
+    }
+    return event
+  }
+
+  /**
+   * Set `playback_terminators` and run the media app. Both messages are queued at once (one round trip instead of
+   * two, so a digit is less likely to fall into the parked gap between them, §1.4); `event-lock` keeps them in
+   * order. `none` when no digit may stop the media.
+   */
+  private async withTerminators(terminators: string, media: () => Promise<EslEvent>): Promise<EslEvent> {
+    const value = terminators === '' ? 'none' : terminators
+    word(value, 'set')
+    const set = this.run('set', `playback_terminators=${value}`, this.options.commandTimeoutMs)
+    const played = media()
+    const [, event] = await Promise.all([set, played])
+    return event
+  }
+}
+
+function playResult(event: EslEvent, terminators: string): PlayResult {
+  const response = header(event, 'Application-Response') ?? ''
+  const used = header(event, 'variable_playback_terminator_used')
+  const offset = Number.parseInt(header(event, 'variable_playback_last_offset_pos') ?? '0', 10)
+  const result: PlayResult = {
+    played: response !== 'FILE NOT FOUND' && response !== 'PLAYBACK ERROR',
+    offsetSamples: Number.isFinite(offset) ? offset : 0,
+  }
+  if (used !== undefined && used !== '' && terminators.includes(used)) result.terminator = used
+  return result
+}
+
+function recordResult(event: EslEvent, terminators: string, hungUp: boolean): RecordResult {
+  const ms = Number.parseInt(header(event, 'variable_record_ms') ?? '0', 10)
+  const used = header(event, 'variable_playback_terminator_used')
+  const result: RecordResult = {
+    durationMs: Number.isFinite(ms) ? ms : 0,
+    silenceEnded: header(event, 'variable_silence_hits_exhausted') === 'true',
+    hungUp,
+  }
+  if (used !== undefined && used !== '' && terminators.includes(used)) result.terminator = used
+  return result
+}
+
+/** One argument word: no whitespace (FreeSWITCH splits args on it), no `${` expansion, not empty. */
+function word(value: string, app: string): void {
+  if (value === '' || /\s/.test(value) || value.includes('${')) {
+    throw new EslCommandError(app, `unsafe argument ${JSON.stringify(value)}`)
+  }
+}
+
+/** Free text: no CR/LF (would end the header) and no `${` (FreeSWITCH would expand it). */
+function noInjection(value: string, app: string): void {
+  if (/[\r\n]/.test(value) || value.includes('${')) {
+    throw new EslCommandError(app, `unsafe argument ${JSON.stringify(value)}`)
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+}
