@@ -1,0 +1,144 @@
+import { access, constants, mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { systemClock, type Clock } from '../lib/clock.js'
+import type { Config } from '../lib/config/types.js'
+import { freeswitchDirectory } from '../lib/esl/directory.js'
+import { InboundLink } from '../lib/esl/inbound.js'
+import { OutboundServer } from '../lib/esl/outbound-server.js'
+import type { FlowDeps } from '../lib/flows/deps.js'
+import { Prompts } from '../lib/flows/prompts.js'
+import { routeCall } from '../lib/flows/router.js'
+import { JobScheduler } from '../lib/jobs/schedule.js'
+import { createJobs } from '../lib/jobs/registry.js'
+import type { Logger } from '../lib/log.js'
+import { MailNotifier } from '../lib/mail/notifier.js'
+import { OutboxWorker } from '../lib/mail/outbox-worker.js'
+import { createTransport } from '../lib/mail/transport.js'
+import { MwiService } from '../lib/mwi/mwi-service.js'
+import { AudioFiles } from '../lib/store/audio-files.js'
+import { applyDeclarations } from '../lib/store/declarations.js'
+import { openStore, type Store } from '../lib/store/index.js'
+import { QuotaReservations } from '../lib/store/quota-reservations.js'
+import { StartupError } from './errors.js'
+
+export interface AppOptions {
+  clock?: Clock
+  /** Run the cron schedules (off in tests that drive jobs by hand). Default true. */
+  schedules?: boolean
+}
+
+export interface App {
+  /** Where the outbound-socket listener ended up (port 0 in tests). */
+  readonly address: { host: string; port: number }
+  readonly store: Store
+  readonly deps: FlowDeps
+  readonly jobs: JobScheduler
+  readonly link: InboundLink
+  readonly mailWorker: OutboxWorker
+  /** Apply a new configuration (SIGHUP): declarations, domains, prompts, schedules. Listen address needs a restart. */
+  reload(config: Config): Promise<void>
+  /** Stop taking calls, give live ones `drainSeconds`, then stop everything in reverse start order. */
+  stop(): Promise<void>
+}
+
+/**
+ * Wiring only: build each component from the config, start them in dependency order, and return handles to stop
+ * them. Throws StartupError (with a message for the operator) when the daemon cannot run: unwritable state
+ * directory, database that cannot open, port in use.
+ */
+export async function startApp(initial: Config, log: Logger, options: AppOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock
+  let config = initial
+  await ensureWritableDir(config.stateDir)
+
+  const store = await openStore(join(config.stateDir, 'voicemail.db'), clock).catch((err: unknown) => {
+    throw new StartupError(`cannot open the database in ${config.stateDir}`, { cause: err })
+  })
+  const declared = await applyDeclarations(store, config)
+  log.info({ created: declared.created, updated: declared.updated }, 'declared domains and mailboxes applied')
+
+  const files = new AudioFiles(config.stateDir)
+  const link = new InboundLink(config.freeswitch, log.child({ component: 'inbound' }))
+  const transport = createTransport(config)
+  const mailWorker = new OutboxWorker({ store, files, transport, config, clock, log: log.child({ component: 'mail' }) })
+  const mail = new MailNotifier({ store, config, clock, log: log.child({ component: 'mail' }), worker: mailWorker })
+  const mwi = new MwiService({ store, link, log: log.child({ component: 'mwi' }) })
+
+  const deps: FlowDeps = {
+    config,
+    store,
+    files,
+    quota: new QuotaReservations(),
+    mail,
+    mwi,
+    directory: freeswitchDirectory(link),
+    prompts: new Prompts(config.prompts),
+    clock,
+    log,
+  }
+
+  const server = new OutboundServer({
+    host: config.listen.host,
+    port: config.listen.port,
+    allowFrom: config.listen.allowFrom,
+    prompts: { language: config.prompts.language },
+    log: log.child({ component: 'calls' }),
+    handler: (call, callLog) => routeCall(call, deps, callLog),
+  })
+  const address = await server.start().catch(async (err: unknown) => {
+    await store.close().catch(() => undefined)
+    throw new StartupError(`cannot listen on ${config.listen.host}:${config.listen.port}`, { cause: err })
+  })
+  log.info(address, 'listening for FreeSWITCH')
+
+  link.start()
+  const jobs = new JobScheduler(createJobs({ deps, store, files, mwi, mailWorker, link }), {
+    clock,
+    log: log.child({ component: 'jobs' }),
+  })
+  if (options.schedules !== false) jobs.start(config.jobs)
+  // Recordings the daemon was killed in the middle of are adopted now, not at 03:45.
+  void jobs.run('reconcile').catch((err: unknown) => log.error({ err }, 'startup reconcile failed'))
+
+  return {
+    address,
+    store,
+    deps,
+    jobs,
+    link,
+    mailWorker,
+    async reload(next: Config): Promise<void> {
+      if (next.listen.host !== config.listen.host || next.listen.port !== config.listen.port) {
+        log.warn({ listen: next.listen }, 'listen address changed: restart the daemon to apply it')
+      }
+      config = next
+      deps.config = next
+      deps.prompts = new Prompts(next.prompts)
+      const applied = await applyDeclarations(store, next)
+      if (options.schedules !== false) jobs.start(next.jobs)
+      log.info({ created: applied.created, updated: applied.updated }, 'configuration reloaded')
+    },
+    async stop(): Promise<void> {
+      const steps: Array<[string, () => Promise<void>]> = [
+        ['calls', () => server.stop(config.drainSeconds * 1000)],
+        ['jobs', () => jobs.stop()],
+        ['mail', () => mailWorker.stop()],
+        ['inbound', () => link.close()],
+        ['store', () => store.close()],
+      ]
+      for (const [name, step] of steps) {
+        await step().catch((err: unknown) => log.error({ err, step: name }, 'stop step failed'))
+      }
+      log.info({}, 'stopped')
+    },
+  }
+}
+
+async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true })
+    await access(dir, constants.W_OK | constants.R_OK | constants.X_OK)
+  } catch (err) {
+    throw new StartupError(`state directory ${dir} is not writable`, { cause: err })
+  }
+}

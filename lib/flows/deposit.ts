@@ -1,0 +1,121 @@
+import type { Call } from '../esl/call.js'
+import type { Logger } from '../log.js'
+import type { Mailbox } from '../store/types.js'
+import { commitMessage } from './commit-message.js'
+import type { FlowDeps } from './deps.js'
+import { domainSettings } from './domain-settings.js'
+import { greetingFiles, playGreeting, wantedGreeting } from './greeting.js'
+import { loginToBox } from './owner/login.js'
+import { noticeFullBox, rearmFullNotice, reserveRecordingSpace } from './quota-check.js'
+import { recordMessage } from './record-message.js'
+
+export interface DepositTarget {
+  domain: string
+  box: string
+}
+
+/**
+ * A caller leaves a message (SPEC §4 "Deposit"): answer, greeting (with `#` skip, `*` owner login, `0` operator),
+ * quota, beep, record, review, commit, goodbye. The caller may hang up anywhere; once a long-enough recording
+ * exists it is saved whatever happens next.
+ */
+export async function deposit(call: Call, target: DepositTarget, deps: FlowDeps, parentLog: Logger): Promise<void> {
+  const log = parentLog.child({ flow: 'deposit', domain: target.domain, mailbox: target.box })
+  await call.answer()
+
+  const box = await findOrProvision(target, deps, log)
+  if (box === undefined || !box.enabled) {
+    log.info({ reason: box === undefined ? 'unknown' : 'disabled' }, 'mailbox not available')
+    await call.play(deps.prompts.own('mailboxUnavailable'))
+    await goodbye(call, deps)
+    return
+  }
+
+  const domain = await domainSettings(box.domain, deps)
+  const operator = domain.operator
+  const files = await greetingFiles(box, wantedGreeting(call.info.variables), deps)
+  const outcome = await playGreeting(call, files, deps, operator !== undefined)
+  if (outcome === 'login') {
+    log.info({}, 'caller asked to log in from the greeting')
+    await loginToBox(call, box, deps, log)
+    return
+  }
+  if (outcome === 'operator' && operator !== undefined) {
+    log.info({ operator }, 'caller asked for the operator')
+    await call.transfer(operator, 'XML', call.info.variables.get('context') ?? 'default')
+    return
+  }
+
+  await rearmFullNotice(box, deps)
+  const space = await reserveRecordingSpace(box, deps, log)
+  if (space.full) {
+    await call.play(deps.prompts.std('mailboxFull'))
+    await noticeFullBox(box, deps, log)
+    await goodbye(call, deps)
+    return
+  }
+
+  try {
+    const recording = await recordMessage(call, box, space.capSeconds, deps)
+    if (recording === undefined) {
+      if (!call.hungUp) await goodbye(call, deps)
+      return
+    }
+    try {
+      await commitMessage(box, recording, callerData(call), deps, log)
+    } catch (err) {
+      // The file stays on disk: reconcile adopts it. The caller hears an honest apology, not "saved".
+      log.error({ err, file: recording.path }, 'message could not be committed')
+      if (!call.hungUp) {
+        await call.play(deps.prompts.own('systemError'))
+        await goodbye(call, deps)
+      }
+      return
+    }
+  } finally {
+    space.reservation.release()
+  }
+  if (!call.hungUp) {
+    await call.play(deps.prompts.own('messageSavedGoodbye'))
+    await call.hangup()
+  }
+}
+
+async function goodbye(call: Call, deps: FlowDeps): Promise<void> {
+  if (call.hungUp) return
+  await call.play(deps.prompts.std('goodbye'))
+  await call.hangup()
+}
+
+/** Caller id as FreeSWITCH gave it: stored faithfully, whatever bytes it holds. */
+export function callerData(call: Call): { callerIdName: string; callerIdNumber: string } {
+  return { callerIdName: call.info.callerIdName, callerIdNumber: call.info.callerIdNumber }
+}
+
+/**
+ * The target box, or a personal box created on the spot for an extension FreeSWITCH knows (`user_exists`), when
+ * the domain auto-provisions. FreeSWITCH being unreachable means "not known": no box is invented.
+ */
+async function findOrProvision(target: DepositTarget, deps: FlowDeps, log: Logger): Promise<Mailbox | undefined> {
+  const existing = await deps.store.mailboxes.find(target.domain, target.box)
+  if (existing !== undefined) return existing
+  const domain = await domainSettings(target.domain, deps)
+  if (!domain.autoProvision) return undefined
+  const known = await deps.directory.userExists(target.box, target.domain).catch((err: unknown) => {
+    log.warn({ err }, 'user_exists failed; not auto-provisioning')
+    return false
+  })
+  if (!known) return undefined
+  await deps.store.domains.ensure(target.domain, domain)
+  try {
+    const box = await deps.store.mailboxes.create({ domain: target.domain, id: target.box, kind: 'personal' })
+    log.info({}, 'mailbox auto-provisioned')
+    await deps.store.audit.append({ mailboxRowId: box.rowId, actor: 'daemon', action: 'auto-provision', detail: {} })
+    return box
+  } catch (err) {
+    // Two first callers at once: the other one created it.
+    const raced = await deps.store.mailboxes.find(target.domain, target.box)
+    if (raced !== undefined) return raced
+    throw err
+  }
+}

@@ -1,0 +1,43 @@
+import type { Clock } from '../clock.js'
+import type { Config } from '../config/types.js'
+import type { Logger } from '../log.js'
+import type { AudioFiles } from '../store/audio-files.js'
+import type { Store } from '../store/index.js'
+import type { QuotaReservations } from '../store/quota-reservations.js'
+import type { Mailbox, Message } from '../store/types.js'
+import type { Prompts } from './prompts.js'
+
+/** What flows ask of mail delivery; `MailNotifier` implements it. Enqueueing only: the outbox worker delivers. */
+export interface MailRequests {
+  newMessage(box: Mailbox, message: Message): Promise<void>
+  mailboxFull(box: Mailbox, usage: { usedBytes: number; quotaBytes: number }): Promise<void>
+  lockout(box: Mailbox, lockedUntil: number): Promise<void>
+  emailMessage(box: Mailbox, message: Message): Promise<void>
+}
+
+/** Why a lamp is being refreshed (mod_voicemail's `Update-Reason` names). */
+export type MwiReason = 'NEW' | 'SAVE' | 'DELETE' | 'PURGE' | 'READ' | 'UNKNOWN'
+
+/** What flows ask of the lamps; `MwiService` implements it. Never throws into a call. */
+export interface MwiRequests {
+  refresh(box: Mailbox, reason: MwiReason): Promise<void>
+}
+
+/** FreeSWITCH's user directory, for auto-provisioning (`user_exists id <user> <domain>`). */
+export interface Directory {
+  userExists(user: string, domain: string): Promise<boolean>
+}
+
+/** Everything a call flow uses, passed in: flows hold no ESL strings, no SQL, no singletons. */
+export interface FlowDeps {
+  config: Config
+  store: Store
+  files: AudioFiles
+  quota: QuotaReservations
+  mail: MailRequests
+  mwi: MwiRequests
+  directory: Directory
+  prompts: Prompts
+  clock: Clock
+  log: Logger
+}
