@@ -1,0 +1,130 @@
+import { mkdir, open, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer'
+import type { Config, SmtpConfig } from '../config/types.js'
+
+/** What the outbox worker needs from a way of sending mail. */
+export interface MailTransport {
+  /** `smtp` or `spool`, for logs. */
+  readonly name: string
+  /**
+   * Hand one message over. Resolves when the server accepted it (or the spool file is durable) with the
+   * accepted and rejected recipients and the server's reply; rejects with nodemailer's error (code, responseCode).
+   */
+  send(message: SendMailOptions, meta: { outboxId: number; now: number }): Promise<SendResult>
+  close(): void
+}
+
+export interface SendResult {
+  accepted: string[]
+  rejected: string[]
+  response: string
+}
+
+/** Connection limits: generous for a slow relay, short enough that a dead one does not stall the queue for long. */
+const CONNECTION_TIMEOUT_MS = 30_000
+const GREETING_TIMEOUT_MS = 30_000
+const SOCKET_TIMEOUT_MS = 60_000
+
+/**
+ * SMTP through nodemailer. `secure` = implicit TLS (465); otherwise STARTTLS is used whenever the server offers
+ * it, and `requireTls` refuses to send without it. One connection per mail: the queue is small and a pool would
+ * hold a connection open for nothing between calls.
+ */
+export class SmtpTransport implements MailTransport {
+  readonly name = 'smtp'
+  private readonly transporter: Transporter
+
+  constructor(smtp: SmtpConfig) {
+    this.transporter = nodemailer.createTransport({
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.secure,
+      requireTLS: smtp.requireTls,
+      tls: { rejectUnauthorized: smtp.rejectUnauthorized },
+      ...(smtp.user !== undefined ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      greetingTimeout: GREETING_TIMEOUT_MS,
+      socketTimeout: SOCKET_TIMEOUT_MS,
+    })
+  }
+
+  async send(message: SendMailOptions): Promise<SendResult> {
+    const info = (await this.transporter.sendMail(message)) as {
+      accepted?: unknown[]
+      rejected?: unknown[]
+      response?: string
+    }
+    return {
+      accepted: (info.accepted ?? []).map(String),
+      rejected: (info.rejected ?? []).map(String),
+      response: info.response ?? '',
+    }
+  }
+
+  close(): void {
+    this.transporter.close()
+  }
+}
+
+/**
+ * No SMTP host configured: each mail becomes `<spoolDir>/<timestamp>-<row>.eml`, built by nodemailer itself
+ * (stream transport, CRLF line ends) so the file is exactly what SMTP would have carried. Written to a dot-file,
+ * fsynced, then renamed and the folder fsynced: a spool file is either whole or absent, and a tool picking up
+ * `*.eml` never sees half a mail.
+ */
+export class SpoolTransport implements MailTransport {
+  readonly name = 'spool'
+  private readonly transporter: Transporter
+
+  constructor(readonly spoolDir: string) {
+    this.transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' })
+  }
+
+  async send(message: SendMailOptions, meta: { outboxId: number; now: number }): Promise<SendResult> {
+    const info = (await this.transporter.sendMail(message)) as { message: Buffer; envelope: { to: string[] } }
+    await mkdir(this.spoolDir, { recursive: true, mode: 0o750 })
+    const name = `${spoolStamp(meta.now)}-${meta.outboxId}.eml`
+    const temp = join(this.spoolDir, `.${name}.tmp`)
+    const handle = await open(temp, 'w', 0o640)
+    try {
+      await handle.writeFile(info.message)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    try {
+      await rename(temp, join(this.spoolDir, name))
+    } catch (err) {
+      await rm(temp, { force: true })
+      throw err
+    }
+    const dir = await open(this.spoolDir, 'r')
+    try {
+      await dir.sync()
+    } finally {
+      await dir.close()
+    }
+    return { accepted: info.envelope.to, rejected: [], response: `spooled ${name}` }
+  }
+
+  close(): void {
+    this.transporter.close()
+  }
+}
+
+/** `20261126T114700123Z`: sorts in time order, safe in any file system. */
+function spoolStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:.]/g, '')
+}
+
+/** SMTP when `smtp` is configured (with a host), else the spool folder `<stateDir>/mail-spool`. */
+export function createMailTransport(smtp: SmtpConfig | undefined, stateDir: string): MailTransport {
+  if (smtp !== undefined && smtp.host !== '') return new SmtpTransport(smtp)
+  return new SpoolTransport(join(stateDir, 'mail-spool'))
+}
+
+/** `createMailTransport` from the whole config (what the daemon wiring calls). */
+export function createTransport(config: Pick<Config, 'smtp' | 'stateDir'>): MailTransport {
+  return createMailTransport(config.smtp, config.stateDir)
+}
