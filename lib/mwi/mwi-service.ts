@@ -53,7 +53,9 @@ export class MwiService {
     this.now = options.monotonicNow ?? (() => performance.now())
     this.concurrency = Math.max(1, options.announceConcurrency ?? 32)
     this.link.onEvent('MESSAGE_QUERY', (event, node) => void this.answerQuery(event, node))
-    this.link.onConnect((node) => void this.announceAll('CONNECT', node))
+    this.link.onConnect((node) => {
+      if (!this.stopped) void this.announceAll('CONNECT', node)
+    })
   }
 
   /**
