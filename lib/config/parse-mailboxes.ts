@@ -1,4 +1,4 @@
-import type { Checker, Section } from './check.js'
+import { isMapping, type Checker, type Section } from './check.js'
 import { defaultDomainSettings } from './defaults.js'
 import type { DomainConfig, MailboxDeclaration } from './types.js'
 import * as is from './values.js'
@@ -49,7 +49,9 @@ export function parseDomainsAndMailboxes(
   const fileIndex: number[] = []
   const firstIndex = new Map<string, number>()
   root.list('mailboxes').forEach((item, index) => {
-    const box = parseMailbox(checker.section(item, ['mailboxes', index], mailboxKeys), defaultDomain, domains)
+    const section = checker.section(item, ['mailboxes', index], mailboxKeys)
+    // A non-mapping item was reported as such; its missing id would only be noise.
+    const box = isMapping(item) ? parseMailbox(section, defaultDomain, domains) : undefined
     if (box === undefined) return
     const key = `${box.id}@${box.domain}`
     const first = firstIndex.get(key)

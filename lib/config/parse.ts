@@ -160,9 +160,12 @@ function parseSmtp(root: Section, secrets: SecretOverrides, notes: string[]): Sm
   if (secrets.smtpPassword !== undefined) notes.push(`SMTP password from ${secrets.smtpPassword.from}`)
   if (user !== undefined) smtp.user = user
   if (password !== undefined) smtp.password = password
-  if ((user === undefined) !== (password === undefined)) {
+  // Presence, not validity: a wrongly typed password was reported already and is not also "missing".
+  const hasUser = secrets.smtpUser !== undefined || s.has('user')
+  const hasPassword = secrets.smtpPassword !== undefined || s.has('password')
+  if (hasUser !== hasPassword) {
     s.checker.problem(
-      s.at(user === undefined ? 'user' : 'password'),
+      s.at(hasUser ? 'password' : 'user'),
       'required with smtp.user/smtp.password (both or neither)',
     )
   }
