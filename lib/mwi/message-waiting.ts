@@ -81,7 +81,7 @@ export function echoedHeaders(headers: Iterable<readonly [string, string]>): Hea
   for (const [name, value] of headers) {
     if (name.length <= 3 || name.slice(0, 3).toLowerCase() !== 'vm-') continue
     const stripped = name.slice(3)
-    if (!/^[A-Za-z0-9_.-]+$/.test(stripped) || !isSafeValue(value)) continue
+    if (!/^[A-Za-z0-9_-]+$/.test(stripped) || !isSafeValue(value)) continue
     echoed.push([stripped, value])
   }
   return echoed
