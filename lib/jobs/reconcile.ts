@@ -1,0 +1,290 @@
+import { stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { Config } from '../config/types.js'
+import type { Logger } from '../log.js'
+import { StoreConflictError } from '../store/errors.js'
+import type { GreetingKind, Mailbox } from '../store/types.js'
+import { isVoicemailFormat, WavFormatError } from '../store/wav.js'
+import { afterBoxesChanged } from './box-effects.js'
+import { FileRows } from './file-rows.js'
+import { scanRecordings, type FoundFile } from './reconcile-scan.js'
+import { RERUN_FIELD } from './schedule.js'
+import type { Job, JobContext, JobSummary } from './types.js'
+
+/**
+ * How long a file must have been left alone before reconcile touches it. A recording is written for up to
+ * `maxMessageSeconds`, then the caller may listen to it and decide (save / re-record) before the daemon commits it;
+ * ten more minutes covers that review with room to spare. Greetings likewise with `maxGreetingSeconds`.
+ */
+export const SETTLE_EXTRA_MS = 10 * 60 * 1000
+
+export function messageSettleMs(config: Pick<Config, 'recording'>): number {
+  return config.recording.maxMessageSeconds * 1000 + SETTLE_EXTRA_MS
+}
+
+export function greetingSettleMs(config: Pick<Config, 'recording'>): number {
+  return config.recording.maxGreetingSeconds * 1000 + SETTLE_EXTRA_MS
+}
+
+interface Counts {
+  adopted: number
+  quarantined: number
+  deferred: number
+  raced: number
+  missing: number
+  found: number
+  resized: number
+  corrupt: number
+  greetingsDropped: number
+  greetingsResized: number
+  otherFiles: number
+  strayEntries: number
+  badPaths: number
+}
+
+/**
+ * The reconcile job (SPEC §6, §8 "nothing lost"):
+ * - rows whose file is gone are marked missing (and unmarked when it is back); sizes (hence quota) are corrected
+ *   from the files; a greeting row whose file is gone is dropped (the box falls back to its next greeting);
+ * - a `<uuid>.wav` without a row, left alone longer than the settle time, is adopted as a new message when it is a
+ *   playable WAV at least `minMessageSeconds` long (a recording the daemon was killed in the middle of: the
+ *   caller's message must not be lost; caller name and number are unknown and stored empty, received time is the
+ *   file's modification time; the owner is mailed and the lamp lit as for any new message);
+ * - otherwise (0 bytes, not a WAV, too short, box gone) it is moved to `<stateDir>/quarantine/` for the operator;
+ * - a greeting file without a row is quarantined, never adopted: a greeting goes live only when its owner saved it.
+ * Files younger than the settle time are left for a later run (`rerunInMs` asks the scheduler for one).
+ */
+export function reconcileJob(ctx: JobContext): Job {
+  return async (now) => {
+    const { config, log } = ctx.deps
+    const counts: Counts = {
+      adopted: 0,
+      quarantined: 0,
+      deferred: 0,
+      raced: 0,
+      missing: 0,
+      found: 0,
+      resized: 0,
+      corrupt: 0,
+      greetingsDropped: 0,
+      greetingsResized: 0,
+      otherFiles: 0,
+      strayEntries: 0,
+      badPaths: 0,
+    }
+    const rows = new FileRows(ctx.store.db)
+    const changed = new Set<number>()
+    const adoptedIn = new Set<number>()
+
+    const messageRows = await rows.messages()
+    for (const row of messageRows) {
+      const path = resolveStored(ctx, row.file, counts, log)
+      if (path === undefined) continue
+      const size = await sizeOf(path)
+      if (size === undefined) {
+        counts.missing++
+        if (!row.missing) {
+          await ctx.store.messages.setMissing(row.rowId, true)
+          changed.add(row.mailboxRowId)
+          log.warn({ file: row.file }, 'message file missing')
+        }
+        continue
+      }
+      if (row.missing) {
+        await ctx.store.messages.setMissing(row.rowId, false)
+        counts.found++
+        changed.add(row.mailboxRowId)
+      }
+      if (size !== row.sizeBytes) {
+        let durationMs: number | undefined
+        try {
+          durationMs = (await ctx.files.inspect(path)).durationMs
+        } catch (err) {
+          counts.corrupt++
+          log.warn({ file: row.file, reason: reason(err) }, 'message file unreadable')
+        }
+        await rows.setMessageSize(row.rowId, size, durationMs)
+        counts.resized++
+        changed.add(row.mailboxRowId)
+      }
+    }
+
+    const greetingRows = await rows.greetings()
+    for (const row of greetingRows) {
+      const path = resolveStored(ctx, row.file, counts, log)
+      if (path === undefined) continue
+      const size = await sizeOf(path)
+      if (size === undefined) {
+        await ctx.store.greetings.remove(row.mailboxRowId, row.kind as GreetingKind)
+        counts.greetingsDropped++
+        changed.add(row.mailboxRowId)
+        log.warn({ file: row.file, kind: row.kind }, 'greeting file missing: greeting dropped')
+      } else if (size !== row.sizeBytes) {
+        await rows.setGreetingSize(row.mailboxRowId, row.kind, row.file, size)
+        counts.greetingsResized++
+        changed.add(row.mailboxRowId)
+      }
+    }
+
+    const known = new Set([...messageRows.map((r) => r.file), ...greetingRows.map((r) => r.file)])
+    const scan = await scanRecordings(ctx.files.root)
+    counts.strayEntries = scan.strayEntries.length
+    if (scan.strayEntries.length > 0)
+      log.warn({ entries: scan.strayEntries }, 'unexpected folders in recordings')
+    const boxes = new Map<string, Mailbox | undefined>()
+    let nextDue: number | undefined
+
+    for (const file of scan.files) {
+      if (file.type === 'other') {
+        counts.otherFiles++
+        continue
+      }
+      if (known.has(ctx.files.toStored(file.path))) continue
+      const info = await stat(file.path).catch(() => undefined)
+      if (info === undefined) continue // removed meanwhile
+      const settle = file.type === 'message' ? messageSettleMs(config) : greetingSettleMs(config)
+      const age = now - info.mtimeMs
+      if (age < settle) {
+        counts.deferred++
+        const due = settle - age
+        nextDue = nextDue === undefined ? due : Math.min(nextDue, due)
+        continue
+      }
+      if (file.type === 'greeting') {
+        await quarantine(
+          ctx,
+          file,
+          'greeting file without a row (never saved by its owner)',
+          now,
+          counts,
+          log,
+        )
+        continue
+      }
+      const key = `${file.box}@${file.domain}`
+      if (!boxes.has(key)) boxes.set(key, await ctx.store.mailboxes.find(file.domain, file.box))
+      const box = boxes.get(key)
+      if (box === undefined) {
+        await quarantine(ctx, file, 'no such mailbox', now, counts, log)
+        continue
+      }
+      if (await adopt(ctx, box, file, Math.floor(info.mtimeMs), counts, log, now)) adoptedIn.add(box.rowId)
+    }
+
+    for (const rowId of adoptedIn) changed.delete(rowId)
+    const followUpErrors =
+      (await afterBoxesChanged(ctx, adoptedIn, 'NEW', log)) +
+      (await afterBoxesChanged(ctx, changed, 'UNKNOWN', log))
+
+    const summary: JobSummary = { ...counts, followUpErrors }
+    // Ask for a run once the youngest deferred file has settled (+1 s), instead of waiting for tomorrow 03:45.
+    if (nextDue !== undefined) summary[RERUN_FIELD] = Math.ceil(nextDue) + 1000
+    return summary
+  }
+}
+
+async function adopt(
+  ctx: JobContext,
+  box: Mailbox,
+  file: FoundFile,
+  receivedAt: number,
+  counts: Counts,
+  log: Logger,
+  now: number,
+): Promise<boolean> {
+  const uuid = file.name.slice(0, -'.wav'.length)
+  let info
+  try {
+    info = await ctx.files.commit(file.path)
+  } catch (err) {
+    if (!(err instanceof WavFormatError)) throw err
+    await quarantine(ctx, file, err.message, now, counts, log)
+    return false
+  }
+  const minMs = ctx.deps.config.recording.minMessageSeconds * 1000
+  if (info.durationMs < minMs) {
+    await quarantine(
+      ctx,
+      file,
+      `shorter than ${ctx.deps.config.recording.minMessageSeconds} s`,
+      now,
+      counts,
+      log,
+    )
+    return false
+  }
+  const fields = { mailbox: box.id, domain: box.domain, messageUuid: uuid }
+  if ((await ctx.store.messages.get(uuid)) !== undefined) {
+    counts.raced++
+    log.warn(fields, 'orphan recording has a row elsewhere: left alone')
+    return false
+  }
+  if (!isVoicemailFormat(info)) {
+    log.warn(
+      { ...fields, sampleRate: info.sampleRate, channels: info.channels },
+      'adopting a non-8 kHz mono WAV',
+    )
+  }
+  let message
+  try {
+    message = await ctx.store.messages.insert({
+      uuid,
+      mailboxRowId: box.rowId,
+      callerIdName: '',
+      callerIdNumber: '',
+      receivedAt,
+      durationMs: info.durationMs,
+      sizeBytes: info.sizeBytes,
+      file: ctx.files.toStored(file.path),
+    })
+  } catch (err) {
+    if (!(err instanceof StoreConflictError)) throw err
+    counts.raced++ // committed by the daemon between our listing and now
+    return false
+  }
+  counts.adopted++
+  log.info({ ...fields, durationMs: info.durationMs }, 'orphan recording adopted')
+  await ctx.deps.mail
+    ?.newMessage(box, message)
+    .catch((err: unknown) => log.error({ err, ...fields }, 'mail could not be queued'))
+  return true
+}
+
+async function quarantine(
+  ctx: JobContext,
+  file: FoundFile,
+  why: string,
+  now: number,
+  counts: Counts,
+  log: Logger,
+): Promise<void> {
+  const sub = file.type === 'greeting' ? [file.domain, file.box, 'greetings'] : [file.domain, file.box]
+  let target = join(dirname(ctx.files.root), 'quarantine', ...sub, file.name)
+  if ((await sizeOf(target)) !== undefined) target = `${target}.${now}`
+  await ctx.files.move(file.path, target)
+  counts.quarantined++
+  log.warn({ file: ctx.files.toStored(file.path), reason: why, to: target }, 'file quarantined')
+}
+
+function resolveStored(ctx: JobContext, stored: string, counts: Counts, log: Logger): string | undefined {
+  try {
+    return ctx.files.fromStored(stored)
+  } catch (err) {
+    counts.badPaths++
+    log.error({ file: stored, reason: reason(err) }, 'stored path refused')
+    return undefined
+  }
+}
+
+async function sizeOf(path: string): Promise<number | undefined> {
+  try {
+    const info = await stat(path)
+    return info.isFile() ? info.size : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
