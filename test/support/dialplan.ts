@@ -31,7 +31,17 @@ export interface HuntResult {
 }
 
 const TIME_ATTRS = ['wday', 'hour', 'minute', 'minute-of-day', 'mon', 'mday'] as const
-const UNSUPPORTED_ATTRS = ['year', 'yday', 'week', 'mweek', 'time-of-day', 'date-time', 'tz-offset', 'dst', 'regex']
+const UNSUPPORTED_ATTRS = [
+  'year',
+  'yday',
+  'week',
+  'mweek',
+  'time-of-day',
+  'date-time',
+  'tz-offset',
+  'dst',
+  'regex',
+]
 
 /** FreeSWITCH's `switch_number_cmp`: comma list of numbers or ranges; a reversed range wraps around. */
 export function numberCmp(expression: string, value: number): boolean {
@@ -43,15 +53,21 @@ export function numberCmp(expression: string, value: number): boolean {
   })
 }
 
-/** Expands `${var}` from `vars` (unset → empty) and the `cond` API the way FreeSWITCH does, innermost first. */
+/**
+ * Expands `${var}` from `vars` (unset → empty) and the `cond` API the way FreeSWITCH does, innermost first.
+ * `$${name}` is a preprocessor variable, substituted when FreeSWITCH loads the file: it stays literal here.
+ */
 export function expand(data: string, vars: ReadonlyMap<string, string>): string {
   let out = data
   for (;;) {
-    const next = out.replace(/\$\{([\w-]+)(?:\(([^${}]*)\))?\}/, (_m, name: string, arg: string | undefined) => {
-      if (arg === undefined) return vars.get(name) ?? ''
-      if (name === 'cond') return cond(arg)
-      throw new Error(`API ${name}() not modelled`)
-    })
+    const next = out.replace(
+      /(?<!\$)\$\{([\w-]+)(?:\(([^${}]*)\))?\}/,
+      (_m, name: string, arg: string | undefined) => {
+        if (arg === undefined) return vars.get(name) ?? ''
+        if (name === 'cond') return cond(arg)
+        throw new Error(`API ${name}() not modelled`)
+      },
+    )
     if (next === out) return out
     out = next
   }
@@ -59,7 +75,9 @@ export function expand(data: string, vars: ReadonlyMap<string, string>): string 
 
 /** mod_commands `cond`: `A OP B ? TRUE:FALSE`, quoted operands compare as strings. Errors yield `-ERR`. */
 function cond(expression: string): string {
-  const m = /^('(?:[^'\\]|\\.)*'|\S+)\s+(==|!=)\s+('(?:[^'\\]|\\.)*'|\S+)\s+\?([^:]*)(?::(.*))?$/.exec(expression)
+  const m = /^('(?:[^'\\]|\\.)*'|\S+)\s+(==|!=)\s+('(?:[^'\\]|\\.)*'|\S+)\s+\?([^:]*)(?::(.*))?$/.exec(
+    expression,
+  )
   if (m === null) return '-ERR'
   const unquote = (s: string): string => (s.startsWith("'") ? s.slice(1, -1) : s)
   const equal = unquote(m[1] ?? '') === unquote(m[3] ?? '')
@@ -90,7 +108,11 @@ function timeMatch(cond: XmlElement, now: WallClock | undefined): -1 | 0 | 1 {
  * Hunts `context` (the `<extension>` elements in dialplan order) for a call. `vars` holds channel variables
  * and caller-profile fields (`destination_number`, …) and is updated by inline sets.
  */
-export function hunt(extensions: readonly XmlElement[], vars: Map<string, string>, now?: WallClock): HuntResult {
+export function hunt(
+  extensions: readonly XmlElement[],
+  vars: Map<string, string>,
+  now?: WallClock,
+): HuntResult {
   const matched: string[] = []
   const actions: Action[] = []
   for (const ext of extensions) {
@@ -102,7 +124,12 @@ export function hunt(extensions: readonly XmlElement[], vars: Map<string, string
   return { matched, actions }
 }
 
-function parseExtension(ext: XmlElement, vars: Map<string, string>, now: WallClock | undefined, out: Action[]) {
+function parseExtension(
+  ext: XmlElement,
+  vars: Map<string, string>,
+  now: WallClock | undefined,
+  out: Action[],
+) {
   let proceed = false
   for (const cond of ext.children.filter((c) => c.name === 'condition')) {
     if (cond.children.some((c) => c.name === 'condition')) throw new Error('nested conditions not modelled')

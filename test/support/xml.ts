@@ -87,7 +87,8 @@ class Parser {
     const body = this.src.slice(this.pos + 4, end)
     // XML forbids "--" inside a comment, and FreeSWITCH's parser ends the comment there.
     const dashes = body.indexOf('--')
-    if (dashes >= 0 || body.endsWith('-')) this.fail('"--" inside a comment', this.pos + 4 + Math.max(dashes, 0))
+    if (dashes >= 0 || body.endsWith('-'))
+      this.fail('"--" inside a comment', this.pos + 4 + Math.max(dashes, 0))
     this.pos = end + 3
   }
 

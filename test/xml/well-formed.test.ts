@@ -10,7 +10,7 @@ const expectedRoot = (file: string): string => {
 
 const files = listConfFiles()
 
-t.test('the shipped tree mirrors conf/', async (t) => {
+void t.test('the shipped tree mirrors conf/', (t) => {
   t.same(
     files,
     [
@@ -25,11 +25,13 @@ t.test('the shipped tree mirrors conf/', async (t) => {
     ],
     'exactly the documented files are shipped',
   )
+  t.end()
 })
 
 for (const file of files) {
-  t.test(file, async (t) => {
+  void t.test(file, (t) => {
     const root = loadConf(file)
     t.equal(root.name, expectedRoot(file), 'is well-formed with the expected root element')
+    t.end()
   })
 }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { findAll, parseXml, XmlSyntaxError } from '../support/xml.js'
 
-t.test('parses the FreeSWITCH subset', async (t) => {
+void t.test('parses the FreeSWITCH subset', (t) => {
   const root = parseXml(`<?xml version="1.0" encoding="utf-8"?>
 <!-- a comment -->
 <include>
@@ -18,12 +18,17 @@ t.test('parses the FreeSWITCH subset', async (t) => {
   const ext = root.children[0]
   t.same(ext?.attributes, { name: 'a', continue: 'true' }, 'single and double quotes both work')
   t.equal(ext?.line, 4, 'elements know their line')
-  t.equal(findAll(root, 'action')[0]?.attributes.data, 'x=<&>AB', 'entities and character references are decoded')
+  t.equal(
+    findAll(root, 'action')[0]?.attributes.data,
+    'x=<&>AB',
+    'entities and character references are decoded',
+  )
   t.equal(root.children[1]?.name, 'X-PRE-PROCESS', 'names with dashes parse')
   t.equal(root.children[2]?.text, '<sip:(.*)>', 'CDATA is text')
+  t.end()
 })
 
-t.test('rejects what is not well-formed', async (t) => {
+void t.test('rejects what is not well-formed', (t) => {
   const bad: Record<string, string> = {
     'mismatched end tag': '<a><b></a></b>',
     'unclosed element': '<a><b/>',
@@ -38,7 +43,7 @@ t.test('rejects what is not well-formed', async (t) => {
     'text after the root': '<a/>x',
     'no root': '<!-- only -->',
     'attributes without whitespace': '<a x="1"y="2"/>',
-    'DOCTYPE': '<!DOCTYPE a><a/>',
+    DOCTYPE: '<!DOCTYPE a><a/>',
     'unterminated comment': '<a><!-- x</a>',
   }
   for (const [what, src] of Object.entries(bad)) {
@@ -46,4 +51,5 @@ t.test('rejects what is not well-formed', async (t) => {
   }
   const err = t.throws(() => parseXml('<a>\n  <b x=1/>\n</a>'))
   t.match(err, { line: 2, column: 8 }, 'the error names line and column')
+  t.end()
 })
