@@ -1,0 +1,287 @@
+/**
+ * The FreeSWITCH core side of one call: the queue of `sendmsg` executes (FIFO; see docs/simulator.md for the
+ * nesting FS would do instead), the DTMF queue (brief §1.4), the media wait every app is built on, and the hangup
+ * sequence (§1.5). It knows nothing about sockets: it publishes events on the node's bus.
+ */
+import type { Channel } from './channel.js'
+import type { Header } from './frames.js'
+import type { ChannelApi, FsNode, TimerHandle } from './node.js'
+import { runApp, type AppEnv } from './apps.js'
+
+export interface ExecuteMessage {
+  app: string
+  arg: string
+  /** Event-UUID sent by the daemon → Application-UUID. */
+  appUuid: string
+  eventLock: boolean
+}
+
+/** How a media wait ended. */
+export interface MediaResult {
+  endedBy: 'time' | 'digit' | 'hangup' | 'break'
+  /** Simulated ms from the start of the wait to its end. */
+  elapsedMs: number
+  digit?: string
+}
+
+/**
+ * What a running app does with the next queued digit: `stop` (dequeue it and end the wait), `drop` (dequeue it and
+ * go on), `stop-leave` (end the wait, leave it queued: sleep), `keep` (do not look at it: media played with no
+ * input callback).
+ */
+export type DigitPolicy = (digit: string) => 'stop' | 'drop' | 'stop-leave' | 'keep'
+
+/** Hooks the scripted caller plugs in (caller-script.ts). */
+export interface CallerHooks {
+  onAppStart?(app: string, arg: string, index: number, at: number): void
+  onPlaybackStart?(file: string, index: number, at: number): void
+  onRecordStart?(path: string, index: number, at: number): void
+  /** A play_and_get_digits try or a read starts (before its prompt). */
+  onCollectStart?(at: number): void
+  /** How long the caller speaks into the Nth recording (simulated ms). Default 3000. */
+  speechMs?(path: string, index: number): number
+}
+
+export interface SessionOptions {
+  /** Does this absolute prompt path exist? */
+  promptExists(path: string): boolean
+  /** Simulated length of a prompt file in ms. */
+  promptMs(path: string): number
+  /** Cause a `bridge` fails with. */
+  bridgeFailCause: string
+}
+
+interface MediaWait {
+  startAt: number
+  policy: DigitPolicy
+  timer: TimerHandle | undefined
+  resolve(r: MediaResult): void
+}
+
+export class CallSession implements ChannelApi, AppEnv {
+  private readonly queue: ExecuteMessage[] = []
+  private running: ExecuteMessage | undefined
+  private wait: MediaWait | undefined
+  private readonly digits: string[] = []
+  private parkTimer: TimerHandle | undefined
+  private appCount = 0
+  playbackCount = 0
+  recordCount = 0
+  hungUp = false
+  /** Set once CHANNEL_HANGUP_COMPLETE has fired. */
+  finished = false
+  private onFinished: Array<() => void> = []
+  /** Called at the moment the channel goes down (the socket side decides about notices). */
+  onChannelDown: ((cause: string) => void) | undefined
+  readonly recordedFiles: string[] = []
+
+  constructor(
+    readonly node: FsNode,
+    readonly channel: Channel,
+    readonly opts: SessionOptions,
+    readonly hooks: CallerHooks = {},
+  ) {
+    node.channels.set(channel.uuid, this)
+  }
+
+  /** Publish a channel event on the node bus. */
+  emit(name: string, extra: readonly Header[] = [], where?: readonly [string, string, number]): void {
+    const event = this.channel.event(name, extra, where)
+    this.node.publish({ event, name, uuid: this.channel.uuid })
+  }
+
+  now(): number {
+    return this.node.simNow()
+  }
+
+  /** Queue an execute (async mode: the `+OK` was already written); runs at once if the call is parked. */
+  execute(msg: ExecuteMessage): void {
+    if (this.hungUp) return // FS: IGNORE, no event (cs.c:2738–2763)
+    this.queue.push(msg)
+    if (this.running === undefined) this.runNext()
+  }
+
+  private runNext(): void {
+    const msg = this.queue.shift()
+    if (msg === undefined || this.hungUp) {
+      this.park()
+      return
+    }
+    this.parkTimer?.cancel()
+    this.parkTimer = undefined
+    this.running = msg
+    const index = this.appCount++
+    void runApp(this, msg, index).then(() => {
+      this.running = undefined
+      if (this.hungUp) this.afterHangup()
+      else this.runNext()
+    })
+  }
+
+  /** Announce an app start to the caller script. */
+  appStarted(app: string, arg: string, index: number): void {
+    this.hooks.onAppStart?.(app, arg, index, this.now())
+  }
+
+  /**
+   * Wait `durationMs` of simulated media time (Infinity = until something else ends it) while the caller may press
+   * digits; `policy` decides what each dequeued digit does. Resolves on time, digit, hangup or uuid_break.
+   * `startAt` is the simulated start, the same instant the caller script was told about, so offsets are exact.
+   */
+  media(durationMs: number, policy: DigitPolicy, startAt = this.now()): Promise<MediaResult> {
+    return new Promise<MediaResult>((resolve) => {
+      if (this.hungUp) {
+        resolve({ endedBy: 'hangup', elapsedMs: 0 })
+        return
+      }
+      const w: MediaWait = { startAt, policy, timer: undefined, resolve }
+      this.wait = w
+      if (Number.isFinite(durationMs))
+        w.timer = this.node.at(startAt + durationMs, () =>
+          this.endWait({ endedBy: 'time', elapsedMs: durationMs }),
+        )
+      this.pumpDigits(startAt)
+    })
+  }
+
+  private endWait(r: MediaResult): void {
+    const w = this.wait
+    if (w === undefined) return
+    this.wait = undefined
+    w.timer?.cancel()
+    w.resolve(r)
+  }
+
+  /** The caller presses digits at simulated time `at` (RFC 2833 → the channel's DTMF queue). */
+  queueDtmf(digits: string, at = this.now()): void {
+    if (this.hungUp) return
+    for (const d of digits) this.digits.push(d)
+    this.pumpDigits(at)
+  }
+
+  private dequeueDigit(): string | undefined {
+    const d = this.digits.shift()
+    if (d === undefined) return undefined
+    // The DTMF event fires when the digit is *dequeued* (ch.c:640–707).
+    this.emit(
+      'DTMF',
+      [
+        ['DTMF-Digit', d],
+        ['DTMF-Duration', '2000'],
+        ['DTMF-Source', 'APP'],
+      ],
+      ['switch_channel.c', 'switch_channel_dequeue_dtmf', 678],
+    )
+    return d
+  }
+
+  private pumpDigits(at: number): void {
+    if (this.hungUp) return
+    const w = this.wait
+    if (w !== undefined) {
+      while (this.wait === w && this.digits.length > 0) {
+        const next = this.digits[0] as string
+        const action = w.policy(next)
+        const elapsedMs = Math.max(0, at - w.startAt)
+        if (action === 'keep') return
+        if (action === 'stop-leave') {
+          this.endWait({ endedBy: 'digit', elapsedMs, digit: next })
+          return
+        }
+        this.dequeueDigit()
+        if (action === 'stop') this.endWait({ endedBy: 'digit', elapsedMs, digit: next })
+      }
+      return
+    }
+    if (this.running === undefined) this.park()
+  }
+
+  /**
+   * The park loop (ivr.c:1150–1172) dequeues and discards digits every 20 ms frame: a digit typed while the daemon
+   * is between two executes is lost to the next app (though its DTMF event still fires).
+   */
+  private park(): void {
+    if (this.hungUp || this.digits.length === 0 || this.parkTimer !== undefined) return
+    this.parkTimer = this.node.at(this.now() + 20, () => {
+      this.parkTimer = undefined
+      if (this.running !== undefined || this.hungUp) return
+      while (this.digits.length > 0) this.dequeueDigit()
+    })
+  }
+
+  /** Hang up now (BYE from the caller, `hangup` app, uuid_kill, …). */
+  hangup(cause = 'NORMAL_CLEARING'): void {
+    if (this.hungUp) return
+    this.hungUp = true
+    this.parkTimer?.cancel()
+    this.channel.hangupCause = cause
+    this.channel.answerState = 'hangup'
+    this.channel.stateNumber = 10
+    this.channel.hangupUs = this.node.epochUs()
+    this.queue.length = 0 // queued messages never run (brief §1.3)
+    this.digits.length = 0
+    this.emit('CHANNEL_HANGUP', [], ['switch_channel.c', 'switch_channel_perform_hangup', 3447])
+    this.onChannelDown?.(cause)
+    if (this.wait !== undefined) {
+      const w = this.wait
+      this.endWait({ endedBy: 'hangup', elapsedMs: Math.max(0, this.now() - w.startAt) })
+    }
+    if (this.running === undefined) this.afterHangup()
+  }
+
+  private afterHangup(): void {
+    if (this.finished) return
+    this.finished = true
+    this.emit('CHANNEL_UNPARK', [], ['switch_ivr.c', 'switch_ivr_park', 1258])
+    this.emit(
+      'CHANNEL_EXECUTE_COMPLETE',
+      [
+        ['Application', 'socket'],
+        ['Application-Data', this.channel.getVar('current_application_data') ?? ''],
+        ['Application-Response', '_none_'],
+        ['Application-UUID', this.node.rng.uuid()],
+      ],
+      ['switch_core_session.c', 'switch_core_session_exec', 2972],
+    )
+    this.channel.state = 'CS_HANGUP'
+    this.channel.callState = 'HANGUP'
+    this.emit('CHANNEL_STATE', [], ['switch_core_state_machine.c', 'switch_core_session_run', 627])
+    this.channel.state = 'CS_REPORTING'
+    this.channel.stateNumber = 11
+    this.emit('CHANNEL_STATE', [], ['switch_core_state_machine.c', 'switch_core_session_run', 627])
+    this.emit(
+      'CHANNEL_HANGUP_COMPLETE',
+      [],
+      ['switch_core_state_machine.c', 'switch_core_session_reporting_state', 943],
+    )
+    this.node.channels.delete(this.channel.uuid)
+    for (const f of this.onFinished) f()
+    this.onFinished = []
+  }
+
+  /** Resolve once CHANNEL_HANGUP_COMPLETE has fired. */
+  whenFinished(fn: () => void): void {
+    if (this.finished) fn()
+    else this.onFinished.push(fn)
+  }
+
+  /** flush_dtmf: drop queued digits without events. */
+  flushDigits(): void {
+    this.digits.length = 0
+  }
+
+  // ChannelApi (uuid_* commands)
+  getVar(name: string): string | undefined {
+    return this.channel.getVar(name)
+  }
+  setVar(name: string, value: string): void {
+    this.channel.setVar(name, value)
+  }
+  breakMedia(_all: boolean): void {
+    const w = this.wait
+    if (w !== undefined) this.endWait({ endedBy: 'break', elapsedMs: Math.max(0, this.now() - w.startAt) })
+  }
+  kill(cause: string): void {
+    this.hangup(cause)
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * `record <path> [<limit_s>] [<silence_thresh>] [<silence_hits>]` (dpt.c:3231–3287, ps.c:407–1058, brief §4).
+ * The caller speaks for `hooks.speechMs` then goes silent; the file is a real WAV of speech + trailing silence.
+ */
+import { open, type FileHandle } from 'node:fs/promises'
+import type { CallSession } from './call-session.js'
+import { terminatorSet } from './media-apps.js'
+import { buildWav } from './wav.js'
+
+export async function recordApp(s: CallSession, arg: string): Promise<string | null> {
+  const [path = '', limitArg, threshArg, hitsArg] = arg.split(' ')
+  const limitS = Number.parseInt(limitArg ?? '0', 10) || 0
+  const thresh = Number.parseInt(threshArg ?? '0', 10) || 0
+  // Silence detection only with a threshold; hits defaults to 3 s when only thresh is given (ps.c:756–767).
+  const hits = thresh > 0 ? Number.parseInt(hitsArg ?? '', 10) || 3 : 0
+  let fh: FileHandle
+  try {
+    fh = await open(path, 'w')
+  } catch {
+    // Open failure: FS hangs up the call and fires no RECORD_START (ps.c:566–570).
+    s.hangup('DESTINATION_OUT_OF_ORDER')
+    return '_none_'
+  }
+  if (s.hungUp) {
+    await fh.close()
+    return '_none_'
+  }
+  s.channel.setVar('playback_terminator_used', '')
+  s.channel.setVar('silence_hits_exhausted', 'false')
+  s.channel.setVar('read_codec', 'L16')
+  s.channel.setVar('read_rate', '8000')
+  const index = s.recordCount++
+  s.recordedFiles.push(path)
+  s.emit(
+    'RECORD_START',
+    [['Record-File-Path', path]],
+    ['switch_ivr_play_say.c', 'switch_ivr_record_file', 775],
+  )
+  const t0 = s.now()
+  s.hooks.onRecordStart?.(path, index, t0)
+  const speech = s.hooks.speechMs?.(path, index) ?? 3000
+  // The limit is checked in whole seconds as now-start > limit (ps.c:802): it overruns by up to ~1 s.
+  const limitEnd = limitS > 0 ? limitS * 1000 + s.node.rng.int(1, 50) * 20 : Infinity
+  const silenceEnd = hits > 0 && Number.isFinite(speech) ? speech + hits * 1000 : Infinity
+  const end = Math.min(limitEnd, silenceEnd)
+  const terms = terminatorSet(s)
+  const r = await s.media(end, (d) => (terms.includes(d) ? 'stop' : 'drop'), t0)
+  const ms = Math.round(Math.min(r.elapsedMs, end) / 20) * 20
+  const samples = ms * 8
+  const wav = buildWav(Math.min(speech, ms), Math.max(0, ms - speech))
+  try {
+    await fh.write(wav)
+  } finally {
+    await fh.close()
+  }
+  if (r.endedBy === 'time' && end === silenceEnd && silenceEnd <= limitEnd)
+    s.channel.setVar('silence_hits_exhausted', 'true')
+  if (r.endedBy === 'digit' && r.digit !== undefined) s.channel.setVar('playback_terminator_used', r.digit)
+  s.channel.setVar('record_record_file_size', String(wav.length))
+  s.channel.setVar('record_file_size', String(wav.length))
+  s.channel.setVar('record_seconds', String(Math.floor(ms / 1000)))
+  s.channel.setVar('record_ms', String(ms))
+  s.channel.setVar('record_samples', String(samples))
+  s.emit(
+    'RECORD_STOP',
+    [['Record-File-Path', path]],
+    ['switch_ivr_play_say.c', 'switch_ivr_record_file', 1036],
+  )
+  // The read codec is restored after the recording (the capture shows read_codec/read_rate moving to the end).
+  s.channel.setVar('read_codec', 'L16')
+  s.channel.setVar('read_rate', '8000')
+  return '_none_'
+}
