@@ -5,12 +5,16 @@ import type { Mailbox } from '../store/types.js'
 import { type Account, parseAccount, sipUri } from './accounts.js'
 import type { MwiDirectory } from './directory.js'
 import { type CountsCache, type Lamp, LampResolver } from './lamp-resolver.js'
+import { type MwiStoreParts, storeDirectory } from './store-directory.js'
 import { LatencyRecorder, type LatencyStats } from './latency.js'
 import { buildMessageWaiting, echoedHeaders, noMessages, type UpdateReason } from './message-waiting.js'
 
 export interface MwiServiceOptions {
   link: FreeswitchLink
-  directory: MwiDirectory
+  /** Where boxes and counts come from: the store (its repositories), or any MwiDirectory (tests, tools). */
+  store?: MwiStoreParts
+  directory?: MwiDirectory
+  /** Used as given: the caller adds bindings such as `{ component: 'mwi' }`. */
   log: Logger
   /** Monotonic milliseconds for the latency figures (default `performance.now`); never used for logic. */
   monotonicNow?: () => number
@@ -34,7 +38,8 @@ interface Slot {
  * (FreeSWITCH keeps no state for us, and queries fired while we were away are lost: brief §2 "Reconnect").
  *
  * Nothing here throws into a call flow: store and link failures are logged and swallowed, and the next change,
- * the mwi-resync job or the next reconnect repairs the lamp.
+ * the mwi-resync job or the next reconnect repairs the lamp. The constructor throws a TypeError only when given
+ * neither `store` nor `directory`.
  */
 export class MwiService {
   private readonly link: FreeswitchLink
@@ -48,8 +53,11 @@ export class MwiService {
 
   constructor(options: MwiServiceOptions) {
     this.link = options.link
-    this.log = options.log.child({ component: 'mwi' })
-    this.resolver = new LampResolver(options.directory)
+    this.log = options.log
+    const directory =
+      options.directory ?? (options.store === undefined ? undefined : storeDirectory(options.store))
+    if (directory === undefined) throw new TypeError('MwiService needs a store or a directory')
+    this.resolver = new LampResolver(directory)
     this.now = options.monotonicNow ?? (() => performance.now())
     this.concurrency = Math.max(1, options.announceConcurrency ?? 32)
     this.link.onEvent('MESSAGE_QUERY', (event, node) => void this.answerQuery(event, node))

@@ -1,7 +1,6 @@
 import t from 'tap'
 import { silentLogger } from '../../lib/log.js'
 import { MwiService } from '../../lib/mwi/mwi-service.js'
-import { storeDirectory } from '../../lib/mwi/store-directory.js'
 import type { Store } from '../../lib/store/index.js'
 import { EslConnectionError } from '../../lib/esl/errors.js'
 import { addBox, addMessages, headersOf, mwiStore, RecordingLink } from './fixture.js'
@@ -10,7 +9,7 @@ function service(store: Store, link = new RecordingLink()): { mwi: MwiService; l
   let tick = 0
   const mwi = new MwiService({
     link,
-    directory: storeDirectory(store),
+    store,
     log: silentLogger(),
     monotonicNow: () => (tick += 1),
   })
@@ -257,4 +256,9 @@ void t.test('after stop(), queries and connects are ignored', async (t) => {
   link.connect('fs1:8021')
   await new Promise((r) => setTimeout(r, 20))
   t.equal(link.sent.length, 0)
+})
+
+void t.test('the service needs a store or a directory', (t) => {
+  t.throws(() => new MwiService({ link: new RecordingLink(), log: silentLogger() }), TypeError)
+  t.end()
 })
