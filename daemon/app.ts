@@ -18,7 +18,6 @@ import { MwiService } from '../lib/mwi/mwi-service.js'
 import { AudioFiles } from '../lib/store/audio-files.js'
 import { applyDeclarations } from '../lib/store/declarations.js'
 import { openStore, type Store } from '../lib/store/index.js'
-import { QuotaReservations } from '../lib/store/quota-reservations.js'
 import { StartupError } from './errors.js'
 
 export interface AppOptions {
@@ -68,7 +67,6 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
     config,
     store,
     files,
-    quota: new QuotaReservations(),
     mail,
     mwi,
     directory: freeswitchDirectory(link),

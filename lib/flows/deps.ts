@@ -3,7 +3,6 @@ import type { Config } from '../config/types.js'
 import type { Logger } from '../log.js'
 import type { AudioFiles } from '../store/audio-files.js'
 import type { Store } from '../store/index.js'
-import type { QuotaReservations } from '../store/quota-reservations.js'
 import type { Mailbox, Message } from '../store/types.js'
 import type { Prompts } from './prompts.js'
 
@@ -33,7 +32,6 @@ export interface FlowDeps {
   config: Config
   store: Store
   files: AudioFiles
-  quota: QuotaReservations
   mail: MailRequests
   mwi: MwiRequests
   directory: Directory

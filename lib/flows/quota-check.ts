@@ -21,10 +21,9 @@ export async function reserveRecordingSpace(box: Mailbox, deps: FlowDeps, log: L
   const { config } = deps
   const quotaBytes = quotaOf(box, config.defaultQuotaBytes)
   const maxSeconds = config.recording.maxMessageSeconds
-  const reservation = await deps.quota.reserveWithin(
-    box.rowId,
-    quotaBytes,
-    () => deps.store.usage(box.rowId),
+  const reservation = await deps.store.reserveRecording(
+    box,
+    config.defaultQuotaBytes,
     (maxSeconds + 1) * BYTES_PER_SECOND + WAV_HEADER_BYTES,
   )
   const capSeconds = Math.min(maxSeconds, Math.floor((reservation.bytes - WAV_HEADER_BYTES) / BYTES_PER_SECOND) - 1)
@@ -49,7 +48,7 @@ export async function noticeFullBox(box: Mailbox, deps: FlowDeps, log: Logger): 
     return true
   })
   if (!claimed) return
-  const usedBytes = await deps.store.usage(box.rowId)
+  const usedBytes = await deps.store.bytesUsed(box.rowId)
   await deps.mail
     .mailboxFull(box, { usedBytes, quotaBytes: quotaOf(box, deps.config.defaultQuotaBytes) })
     .catch((err: unknown) => log.error({ err }, 'mailbox-full mail could not be queued'))
@@ -59,7 +58,7 @@ export async function noticeFullBox(box: Mailbox, deps: FlowDeps, log: Logger): 
 /** Re-arm the full-box notice of a box whose usage fell under 90 % (after deletes, cleanup, reconcile). */
 export async function rearmFullNotice(box: Mailbox, deps: Pick<FlowDeps, 'store' | 'config'>): Promise<void> {
   if (!box.fullNotified) return
-  const used = await deps.store.usage(box.rowId)
+  const used = await deps.store.bytesUsed(box.rowId)
   if (used * 100 < REARM_PERCENT * quotaOf(box, deps.config.defaultQuotaBytes)) {
     await deps.store.mailboxes.setFullNotified(box.rowId, false)
   }
