@@ -110,6 +110,14 @@ export class OutboxWorker {
     })
   }
 
+  /** Resolves once no run is in progress and no kick is waiting (tests, `voicemailctl job run outbox`). */
+  async whenIdle(): Promise<void> {
+    while (this.running !== undefined || this.kickTimer !== undefined) {
+      if (this.running !== undefined) await this.running.catch(() => undefined)
+      else await new Promise<void>((resolve) => setImmediate(resolve))
+    }
+  }
+
   /** No more kicks; waits for a run in progress (it stops after its current mail) and closes the transport. */
   async stop(): Promise<void> {
     this.stopped = true

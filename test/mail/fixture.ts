@@ -126,7 +126,7 @@ export interface MailHarness {
  */
 export async function mailHarness(
   t: Test,
-  options: { smtpPort?: number; templatesDir?: string; log?: Logger } = {},
+  options: { smtpPort?: number; templatesDir?: string; log?: Logger; kickOnEnqueue?: boolean } = {},
 ): Promise<MailHarness> {
   const dir = t.testdir()
   const clock = new ManualClock(RECEIVED_AT)
@@ -155,10 +155,10 @@ export async function mailHarness(
   const files = new AudioFiles(dir)
   const log = options.log ?? silentLogger()
   const worker = new OutboxWorker({ store, files, transport: createTransport(config), config, clock, log })
-  const notifier = new MailNotifier({ store, config, clock, log, worker, kickOnEnqueue: false })
+  const notifier = new MailNotifier({ store, config, clock, log, worker, kickOnEnqueue: options.kickOnEnqueue ?? false })
   t.teardown(async () => {
     await worker.stop()
-    await store.close()
+    await store.close().catch(() => undefined)
   })
   return { dir, store, clock, files, config, worker, notifier }
 }
