@@ -102,6 +102,7 @@ const settingColumns: {
 
 const BOX_ID = /^[0-9]{2,10}$/
 const KINDS: readonly string[] = ['personal', 'general']
+const GREETING_KINDS: readonly string[] = ['unavailable', 'busy', 'temporary', 'name']
 
 /** Throws StoreConflictError unless `id` is 2–10 digits. Paths are built from box ids, so this is also security. */
 export function assertMailboxId(id: string): void {
@@ -211,8 +212,9 @@ export class MailboxRepo {
     return this.touch(rowId, ['pin_hash = ?', 'pin_temporary = ?'], [pinHash ?? null, temporary ? 1 : 0])
   }
 
-  /** Choose which greeting callers hear. */
+  /** Choose which greeting callers hear. StoreConflictError for an unknown kind or box. */
   setActiveGreeting(rowId: number, kind: GreetingKind): Promise<void> {
+    if (!GREETING_KINDS.includes(kind)) return Promise.reject(new StoreConflictError(`unknown greeting kind`))
     return this.touch(rowId, ['active_greeting = ?'], [kind])
   }
 

@@ -34,7 +34,8 @@ export const migrations: readonly string[] = [
     mwi_accounts      TEXT NOT NULL DEFAULT '[]',
     quota_bytes       INTEGER,
     timezone          TEXT,
-    active_greeting   TEXT NOT NULL DEFAULT 'unavailable',
+    active_greeting   TEXT NOT NULL DEFAULT 'unavailable'
+                      CHECK (active_greeting IN ('unavailable', 'busy', 'temporary', 'name')),
     enabled           INTEGER NOT NULL DEFAULT 1,
     full_notified     INTEGER NOT NULL DEFAULT 0,
     locked_until      INTEGER,

@@ -1,0 +1,136 @@
+import { join } from 'node:path'
+import sqlite3 from 'sqlite3'
+import t, { type Test } from 'tap'
+import { Db } from '../../lib/store/db.js'
+import { StoreError } from '../../lib/store/errors.js'
+import { migrations } from '../../lib/store/migrations.js'
+
+async function open(t: Test, path: string): Promise<Db> {
+  const db = await Db.open(path)
+  t.teardown(() => db.close().catch(() => undefined))
+  return db
+}
+
+void t.test('migrates an empty file to the latest version and reopens idempotently', async (t) => {
+  const path = join(t.testdir(), 'v.db')
+  const db = await Db.open(path)
+  const version = await db.get<{ user_version: number }>('PRAGMA user_version')
+  t.equal(version?.user_version, migrations.length, 'user_version is the number of migrations')
+  const tables = await db.all<{ name: string }>(
+    "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+  )
+  t.same(
+    tables.map((r) => r.name),
+    ['audit_log', 'domains', 'greetings', 'login_failures', 'mail_outbox', 'mailboxes', 'messages'],
+    'every table of schema v1 exists',
+  )
+  const mode = await db.get<{ journal_mode: string }>('PRAGMA journal_mode')
+  t.equal(mode?.journal_mode, 'wal', 'WAL journal')
+  await db.run("INSERT INTO domains (name, created_at, updated_at) VALUES ('kept.example', 1, 1)")
+  await db.close()
+
+  const again = await open(t, path)
+  const after = await again.get<{ user_version: number }>('PRAGMA user_version')
+  t.equal(after?.user_version, migrations.length, 'reopening does not migrate again')
+  const kept = await again.get<{ name: string }>('SELECT name FROM domains')
+  t.equal(kept?.name, 'kept.example', 'data survives a reopen')
+  const fk = await again.get<{ foreign_keys: number }>('PRAGMA foreign_keys')
+  t.equal(fk?.foreign_keys, 1, 'foreign keys are enforced on every connection')
+})
+
+void t.test('refuses a database from a newer voicemaild', async (t) => {
+  const path = join(t.testdir(), 'newer.db')
+  await new Promise<void>((resolve, reject) => {
+    const raw = new sqlite3.Database(path, (err) => {
+      if (err !== null) return reject(err)
+      raw.exec(`PRAGMA user_version = ${migrations.length + 1}`, (e) =>
+        e === null ? raw.close(() => resolve()) : reject(e),
+      )
+    })
+  })
+  await t.rejects(Db.open(path), StoreError, 'a newer schema is an error, not a downgrade')
+})
+
+void t.test('a file that cannot be opened is a StoreError', async (t) => {
+  await t.rejects(Db.open(join(t.testdir(), 'no', 'such', 'dir', 'x.db')), StoreError)
+})
+
+void t.test('a failing statement is a StoreError carrying the SQL', async (t) => {
+  const db = await open(t, join(t.testdir(), 'e.db'))
+  const err = await db.run('INSERT INTO nowhere VALUES (1)').catch((e: unknown) => e)
+  t.type(err, StoreError)
+  t.equal((err as StoreError).sql, 'INSERT INTO nowhere VALUES (1)')
+  await t.rejects(db.get('SELEC'), StoreError)
+  await t.rejects(db.all('SELEC'), StoreError)
+  await t.rejects(db.exec('SELEC'), StoreError)
+})
+
+void t.test('50 concurrent read-modify-write transactions keep a counter exact', async (t) => {
+  const db = await open(t, join(t.testdir(), 'c.db'))
+  await db.exec('CREATE TABLE counter (n INTEGER NOT NULL); INSERT INTO counter VALUES (0)')
+  await Promise.all(
+    Array.from({ length: 50 }, () =>
+      db.transaction(async () => {
+        const row = await db.get<{ n: number }>('SELECT n FROM counter')
+        // Yield between read and write: without the queue, other bodies would read the same value here.
+        await new Promise((resolve) => setImmediate(resolve))
+        await db.run('UPDATE counter SET n = ?', [(row?.n ?? 0) + 1])
+      }),
+    ),
+  )
+  const row = await db.get<{ n: number }>('SELECT n FROM counter')
+  t.equal(row?.n, 50, 'no increment was lost')
+})
+
+void t.test('a throwing body rolls back and the next transaction runs', async (t) => {
+  const db = await open(t, join(t.testdir(), 'r.db'))
+  await db.exec('CREATE TABLE x (v TEXT)')
+  await t.rejects(
+    db.transaction(async () => {
+      await db.run("INSERT INTO x VALUES ('lost')")
+      throw new Error('boom')
+    }),
+    { message: 'boom' },
+  )
+  await db.transaction(async () => {
+    await db.transaction(() => db.run("INSERT INTO x VALUES ('nested')"))
+  })
+  const rows = await db.all<{ v: string }>('SELECT v FROM x')
+  t.same(rows, [{ v: 'nested' }], 'the failed body left nothing; a nested transaction joins its parent')
+})
+
+void t.test(
+  'a statement scheduled from a finished transaction body does not slip into another transaction',
+  async (t) => {
+    const db = await open(t, join(t.testdir(), 'leak.db'))
+    await db.exec('CREATE TABLE x (v TEXT)')
+    let fire: () => void = () => undefined
+    const trigger = new Promise<void>((resolve) => (fire = resolve))
+    let lateDone: Promise<unknown> = Promise.resolve()
+    await db.transaction(async () => {
+      // A continuation registered inside the body inherits its async context (AsyncLocalStorage follows it) and runs
+      // long after the body ended.
+      lateDone = trigger.then(() => db.run("INSERT INTO x VALUES ('late')"))
+      await db.run("INSERT INTO x VALUES ('first')")
+    })
+    let releaseOther: () => void = () => undefined
+    const gate = new Promise<void>((resolve) => (releaseOther = resolve))
+    const other = db.transaction(async () => {
+      await db.run("INSERT INTO x VALUES ('other')")
+      await gate
+      throw new Error('roll back other')
+    })
+    await new Promise((resolve) => setImmediate(resolve))
+    fire()
+    await new Promise((resolve) => setImmediate(resolve))
+    releaseOther()
+    await t.rejects(other, { message: 'roll back other' })
+    await lateDone
+    const rows = await db.all<{ v: string }>('SELECT v FROM x ORDER BY rowid')
+    t.same(
+      rows.map((r) => r.v),
+      ['first', 'late'],
+      'the late insert queued after the other transaction instead of being rolled back with it',
+    )
+  },
+)
