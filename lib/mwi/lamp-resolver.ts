@@ -18,8 +18,18 @@ export interface Lamp {
   boxes: Mailbox[]
 }
 
-/** Per-run memo of box counts, so an account lit by a shared box does not count that box twice. */
-export type CountsCache = Map<number, Promise<MessageCounts>>
+/**
+ * Per-run memo (one refresh, one query, one announce): box counts, so an account lit by a shared box does not
+ * count that box twice, and each domain's unified box, looked up once.
+ */
+export interface RunCache {
+  counts: Map<number, Promise<MessageCounts>>
+  unified: Map<string, Promise<Mailbox | undefined>>
+}
+
+export function newRunCache(): RunCache {
+  return { counts: new Map(), unified: new Map() }
+}
 
 /** Box numbers are 2–10 digits (SPEC §3): a user part like `*97` or `alice` has no own box. */
 const BOX_ID = /^[0-9]{2,10}$/
@@ -39,11 +49,11 @@ export class LampResolver {
   constructor(private readonly directory: MwiDirectory) {}
 
   /** The lamp of one account. Rejects with the store's error if a lookup fails. */
-  async lamp(account: Account, cache: CountsCache = new Map()): Promise<Lamp> {
+  async lamp(account: Account, cache: RunCache = newRunCache()): Promise<Lamp> {
     const [own, listing, unified] = await Promise.all([
       BOX_ID.test(account.user) ? this.directory.findBox(account.domain, account.user) : undefined,
       this.directory.boxesListing(account),
-      this.directory.unifiedBox(account.domain),
+      this.unifiedOf(account.domain, cache),
     ])
     const candidates = {
       listing,
@@ -60,8 +70,11 @@ export class LampResolver {
    * domain every box number of that domain plus every account phones asked about there. `invalid` lists
    * unparseable `mwiAccounts` entries.
    */
-  async targets(box: Mailbox): Promise<{ accounts: Account[]; invalid: string[] }> {
-    const unified = await this.directory.unifiedBox(box.domain.toLowerCase())
+  async targets(
+    box: Mailbox,
+    cache: RunCache = newRunCache(),
+  ): Promise<{ accounts: Account[]; invalid: string[] }> {
+    const unified = await this.unifiedOf(box.domain, cache)
     if (unified?.rowId !== box.rowId) return pushAccounts(box)
     const members = (await this.directory.domainBoxes(box.domain)).map(boxAccount)
     return pushAccounts(box, [...members, ...this.learnedIn(box.domain)])
@@ -71,11 +84,11 @@ export class LampResolver {
    * Every lamp worth announcing: the targets of every enabled box, each account once, computed from one listing
    * of the boxes (the same rule as `lamp()`, evaluated in memory). Resolves with the number of enabled boxes.
    */
-  async everyLamp(cache: CountsCache = new Map()): Promise<{ boxes: number; lamps: Lamp[] }> {
+  async everyLamp(cache: RunCache = newRunCache()): Promise<{ boxes: number; lamps: Lamp[] }> {
     const [boxes, allCounts] = await Promise.all([this.directory.enabledBoxes(), this.directory.allCounts()])
     for (const box of boxes) {
-      if (!cache.has(box.rowId))
-        cache.set(box.rowId, Promise.resolve(allCounts.get(box.rowId) ?? { ...noMessages }))
+      if (!cache.counts.has(box.rowId))
+        cache.counts.set(box.rowId, Promise.resolve(allCounts.get(box.rowId) ?? { ...noMessages }))
     }
     const byKey = new Map<string, Mailbox>()
     const listing = new Map<string, Mailbox[]>()
@@ -91,7 +104,7 @@ export class LampResolver {
     const domains = [...new Set(boxes.map((b) => b.domain.toLowerCase()))]
     const unifiedOf = new Map<string, Mailbox>()
     for (const domain of domains) {
-      const unified = await this.directory.unifiedBox(domain)
+      const unified = await this.unifiedOf(domain, cache)
       if (unified !== undefined) unifiedOf.set(domain, unified)
     }
 
@@ -127,8 +140,8 @@ export class LampResolver {
    * Remember an account a phone asked about, when its domain is unified (the unified box's pushes must reach it).
    * Resolves true when it was new.
    */
-  async learn(account: Account): Promise<boolean> {
-    if ((await this.directory.unifiedBox(account.domain)) === undefined) return false
+  async learn(account: Account, cache: RunCache = newRunCache()): Promise<boolean> {
+    if ((await this.unifiedOf(account.domain, cache)) === undefined) return false
     let accounts = this.learned.get(account.domain)
     if (accounts === undefined) this.learned.set(account.domain, (accounts = new Map<string, Account>()))
     const key = accountKey(account)
@@ -141,9 +154,16 @@ export class LampResolver {
     return [...(this.learned.get(domain.toLowerCase())?.values() ?? [])]
   }
 
-  private countsOf(box: Mailbox, cache: CountsCache): Promise<MessageCounts> {
-    let counts = cache.get(box.rowId)
-    if (counts === undefined) cache.set(box.rowId, (counts = this.directory.counts(box)))
+  private countsOf(box: Mailbox, cache: RunCache): Promise<MessageCounts> {
+    let counts = cache.counts.get(box.rowId)
+    if (counts === undefined) cache.counts.set(box.rowId, (counts = this.directory.counts(box)))
     return counts
+  }
+
+  private unifiedOf(domain: string, cache: RunCache): Promise<Mailbox | undefined> {
+    const key = domain.toLowerCase()
+    let unified = cache.unified.get(key)
+    if (unified === undefined) cache.unified.set(key, (unified = this.directory.unifiedBox(key)))
+    return unified
   }
 }

@@ -2,9 +2,9 @@ import { performance } from 'node:perf_hooks'
 import type { FreeswitchLink, FsEvent } from '../esl/link.js'
 import type { Logger } from '../log.js'
 import type { Mailbox } from '../store/types.js'
-import { type Account, parseAccount, sipUri } from './accounts.js'
+import { parseAccount, sipUri } from './accounts.js'
 import type { MwiDirectory } from './directory.js'
-import { type CountsCache, type Lamp, LampResolver } from './lamp-resolver.js'
+import { type Lamp, LampResolver, newRunCache } from './lamp-resolver.js'
 import { type MwiStoreParts, storeDirectory } from './store-directory.js'
 import { LatencyRecorder, type LatencyStats } from './latency.js'
 import { buildMessageWaiting, echoedHeaders, noMessages, type UpdateReason } from './message-waiting.js'
@@ -149,9 +149,9 @@ export class MwiService {
     }
     let lamps: Lamp[]
     try {
-      const { accounts, invalid } = await this.resolver.targets(box)
+      const cache = newRunCache()
+      const { accounts, invalid } = await this.resolver.targets(box, cache)
       if (invalid.length > 0) log.warn({ invalid }, 'mwi account ignored: not user@domain')
-      const cache: CountsCache = new Map()
       lamps = await Promise.all(accounts.map((account) => this.resolver.lamp(account, cache)))
     } catch (err) {
       log.error({ err, reason }, 'mwi not sent: cannot read the store')
@@ -193,8 +193,10 @@ export class MwiService {
     let counts = { ...noMessages }
     if (account !== undefined) {
       try {
-        counts = (await this.resolver.lamp(account)).counts
-        await this.learn(account)
+        const cache = newRunCache()
+        counts = (await this.resolver.lamp(account, cache)).counts
+        if (await this.resolver.learn(account, cache))
+          this.log.debug({ account: asked }, 'mwi account learned')
       } catch (err) {
         // Still answer: "no" now beats a phone waiting for a NOTIFY; resync corrects it.
         this.log.error({ err, account: asked }, 'mwi query answered with zeros: cannot read the store')
@@ -207,11 +209,6 @@ export class MwiService {
     } catch (err) {
       this.log.warn({ err, node, account: asked }, 'mwi query answer failed')
     }
-  }
-
-  private async learn(account: Account): Promise<void> {
-    if (await this.resolver.learn(account))
-      this.log.debug({ account: sipUri(account) }, 'mwi account learned')
   }
 }
 
