@@ -100,7 +100,11 @@ export class EslCall implements Call {
     ;[language, options.type, options.method].forEach((w) => word(w, 'say'))
     noInjection(options.text, 'say')
     const event = await this.withTerminators(options.terminators ?? '', () =>
-      this.run('say', `${language} ${options.type} ${options.method} ${options.text}`, this.options.mediaTimeoutMs),
+      this.run(
+        'say',
+        `${language} ${options.type} ${options.method} ${options.text}`,
+        this.options.mediaTimeoutMs,
+      ),
     )
     return playResult(event, options.terminators ?? '')
   }
@@ -117,7 +121,8 @@ export class EslCall implements Call {
     const prompt = prompts.length === 1 ? (prompts[0] ?? '') : `file_string://${prompts.join('!')}`
     const invalid = options.invalidPrompt ?? 'silence_stream://250'
     word(invalid, 'play_and_get_digits')
-    const terminators = options.terminators === undefined || options.terminators === '' ? '#' : options.terminators
+    const terminators =
+      options.terminators === undefined || options.terminators === '' ? '#' : options.terminators
     const pattern = options.pattern ?? '^[0-9*#]+$'
     ;[terminators, pattern].forEach((w) => word(w, 'play_and_get_digits'))
     const tries = Math.max(1, options.tries ?? 1)

@@ -130,7 +130,10 @@ export class EslSession {
         fn()
       }
       const gone = (): void => settle(() => reject(new HangupError(uuid, app)))
-      const timer = setTimeout(() => settle(() => reject(new EslTimeoutError(app, options.timeoutMs))), options.timeoutMs)
+      const timer = setTimeout(
+        () => settle(() => reject(new EslTimeoutError(app, options.timeoutMs))),
+        options.timeoutMs,
+      )
       this.executes.set(eventUuid, {
         complete: (event) => settle(() => resolve(event)),
         hangup: () => {

@@ -78,7 +78,9 @@ export class InboundNode {
 
   /** `api <command>`: resolves with the response body. */
   api(command: string, timeoutMs: number): Promise<string> {
-    return this.request(`api ${command}`, timeoutMs, (conn, done) => conn.api(command, (e) => done(e.getBody())))
+    return this.request(`api ${command}`, timeoutMs, (conn, done) =>
+      conn.api(command, (e) => done(e.getBody())),
+    )
   }
 
   /** Any command with a command/reply (`sendevent …`, `event …`): resolves with Reply-Text, `-ERR` rejects. */
@@ -141,7 +143,10 @@ export class InboundNode {
       socket.destroy()
     })
     conn.on('esl::event::auth::fail', () => {
-      log.error({ node: this.name }, 'FreeSWITCH refused the event socket password (check freeswitch[].password)')
+      log.error(
+        { node: this.name },
+        'FreeSWITCH refused the event socket password (check freeswitch[].password)',
+      )
     })
     conn.once('esl::ready', () => {
       this.subscribe(conn).then(

@@ -76,7 +76,11 @@ export class InboundLink implements FreeswitchLink {
    * `sendevent <name>` with raw header values (FreeSWITCH does not URL-decode what it reads, §0/§2). A CR or LF
    * anywhere would end the frame early and let a value inject commands: refused before anything is written.
    */
-  async sendEvent(name: string, headers: ReadonlyArray<readonly [string, string]>, node?: string): Promise<void> {
+  async sendEvent(
+    name: string,
+    headers: ReadonlyArray<readonly [string, string]>,
+    node?: string,
+  ): Promise<void> {
     const parts = [name, ...headers.flat()]
     if (parts.some((p) => /[\r\n]/.test(p))) throw new EslCommandError('sendevent', 'header contains CR/LF')
     if (!/^[A-Za-z0-9_:-]+$/.test(name)) throw new EslCommandError('sendevent', 'invalid event name')

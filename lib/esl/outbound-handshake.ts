@@ -36,7 +36,11 @@ export const callEvents = [
  * Resolves with the decoded CallInfo. Throws HangupError if the socket closes first, EslTimeoutError when modesl
  * is not ready within `timeoutMs`, EslCommandError when the connect reply is not channel data.
  */
-export async function outboundHandshake(session: EslSession, timeoutMs: number, log: Logger): Promise<CallInfo> {
+export async function outboundHandshake(
+  session: EslSession,
+  timeoutMs: number,
+  log: Logger,
+): Promise<CallInfo> {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new EslTimeoutError('connect', timeoutMs)), timeoutMs)
     session.conn.once('esl::ready', () => {
@@ -63,7 +67,10 @@ export async function outboundHandshake(session: EslSession, timeoutMs: number, 
       await session.command(command, null, timeoutMs)
     } catch (err) {
       if (!(err instanceof EslCommandError)) throw err
-      log.warn({ uuid: info.uuid, command, reply: err.reply }, 'outbound socket refused a command: use "async full"')
+      log.warn(
+        { uuid: info.uuid, command, reply: err.reply },
+        'outbound socket refused a command: use "async full"',
+      )
     }
   }
   return info

@@ -89,7 +89,9 @@ export class OutboundServer extends EventEmitter<ServerEvents> {
     this.server = server
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
-        reject(new EslListenError(`cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err }))
+        reject(
+          new EslListenError(`cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err }),
+        )
       }
       server.once('error', onError)
       server.listen(port, host, () => {
@@ -110,7 +112,9 @@ export class OutboundServer extends EventEmitter<ServerEvents> {
    */
   async stop(drainMs: number): Promise<void> {
     const server = this.server
-    const closed = new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())))
+    const closed = new Promise<void>((resolve) =>
+      server === undefined ? resolve() : server.close(() => resolve()),
+    )
     await Promise.race([this.allSettled(), delay(drainMs)])
     if (this.calls.size > 0) this.options.log.warn({ calls: this.calls.size }, 'hanging up calls still live')
     for (const call of this.calls) call.hangup('SYSTEM_SHUTDOWN').catch(() => undefined)

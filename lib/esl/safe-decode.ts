@@ -30,7 +30,8 @@ function decodeRun(run: string): string {
   let i = 0
   while (i < tokens.length) {
     const first = parseInt((tokens[i] ?? '%00').slice(1), 16)
-    const width = first < 0x80 ? 1 : first >= 0xf0 && first <= 0xf7 ? 4 : first >= 0xe0 ? 3 : first >= 0xc0 ? 2 : 0
+    const width =
+      first < 0x80 ? 1 : first >= 0xf0 && first <= 0xf7 ? 4 : first >= 0xe0 ? 3 : first >= 0xc0 ? 2 : 0
     const piece = width > 0 ? tokens.slice(i, i + width).join('') : ''
     let decoded: string | undefined
     if (width > 0 && i + width <= tokens.length) {

@@ -11,9 +11,10 @@ export function fsEncode(value: string): string {
   let out = ''
   for (const byte of Buffer.from(value, 'utf8')) {
     const c = String.fromCharCode(byte)
-    out += byte < 0x20 || byte > 0x7e || ' \r\n#%&+:;<=>?@[\\]^`{|}"'.includes(c)
-      ? `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
-      : c
+    out +=
+      byte < 0x20 || byte > 0x7e || ' \r\n#%&+:;<=>?@[\\]^`{|}"'.includes(c)
+        ? `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+        : c
   }
   return out
 }
@@ -68,7 +69,10 @@ export function jsonEvent(fields: Record<string, string | string[]>): string {
 }
 
 export function plainEvent(fields: Record<string, string>): string {
-  const body = Object.entries(fields).map(([k, v]) => `${k}: ${fsEncode(v)}\n`).join('') + '\n'
+  const body =
+    Object.entries(fields)
+      .map(([k, v]) => `${k}: ${fsEncode(v)}\n`)
+      .join('') + '\n'
   return `Content-Length: ${Buffer.byteLength(body)}\nContent-Type: text/event-plain\n\n${body}`
 }
 
@@ -115,7 +119,10 @@ export class FakeCall {
   readonly uuid: string
   private seq = 0
 
-  constructor(port: number, readonly channel: ChannelOptions = {}) {
+  constructor(
+    port: number,
+    readonly channel: ChannelOptions = {},
+  ) {
     this.uuid = channel.uuid ?? 'be563c09-1181-4c42-a7ab-353d9a43b5ea'
     this.socket = connect(port, '127.0.0.1')
     this.socket.on('data', (d) => this.reader.push(d))
@@ -163,7 +170,12 @@ export class FakeCall {
   event(name: string, fields: Record<string, string> = {}): void {
     this.seq += 1
     this.write(
-      jsonEvent({ 'Event-Name': name, 'Unique-ID': this.uuid, 'Event-Sequence': String(this.seq), ...fields }),
+      jsonEvent({
+        'Event-Name': name,
+        'Unique-ID': this.uuid,
+        'Event-Sequence': String(this.seq),
+        ...fields,
+      }),
     )
   }
 
@@ -211,7 +223,8 @@ export class FakeInboundFs {
   readonly commands: string[] = []
   /** Raw command blocks (command line + header lines), e.g. every sendevent as received. */
   readonly blocks: string[] = []
-  api: (command: string) => string = (c) => (c === 'status' ? 'UP 0 years\n' : `-ERR ${c} Command not found!\n`)
+  api: (command: string) => string = (c) =>
+    c === 'status' ? 'UP 0 years\n' : `-ERR ${c} Command not found!\n`
   port = 0
 
   constructor(readonly password = 'ClueCon') {
@@ -268,7 +281,8 @@ export class FakeInboundFs {
           socket.write(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`)
         } else if (line.startsWith('event ')) socket.write(reply(`+OK event listener enabled json`))
         else if (line.startsWith('nixevent')) socket.write(reply('+OK events nixed'))
-        else if (line.startsWith('sendevent ')) socket.write(reply('+OK c14ad6ff-3093-4588-8d40-5efc7eec4bb4'))
+        else if (line.startsWith('sendevent '))
+          socket.write(reply('+OK c14ad6ff-3093-4588-8d40-5efc7eec4bb4'))
         else if (line === 'exit') {
           socket.write(reply('+OK bye'))
           socket.end()

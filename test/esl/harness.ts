@@ -1,6 +1,11 @@
 import type { Test } from 'tap'
 import { silentLogger } from '../../lib/log.js'
-import { OutboundServer, type CallEnd, type CallHandler, type OutboundServerOptions } from '../../lib/esl/outbound-server.js'
+import {
+  OutboundServer,
+  type CallEnd,
+  type CallHandler,
+  type OutboundServerOptions,
+} from '../../lib/esl/outbound-server.js'
 
 /** An OutboundServer on 127.0.0.1:0 with short timeouts, stopped at teardown. */
 export async function startServer(

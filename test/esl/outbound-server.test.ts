@@ -26,10 +26,11 @@ async function finish(fs: FakeCall): Promise<string[]> {
   }
 }
 
-t.test('handshake and CallInfo decode', async (t) => {
+void t.test('handshake and CallInfo decode', async (t) => {
   let info: Call['info'] | undefined
-  const { port, nextEnd } = await startServer(t, async (call) => {
+  const { port, nextEnd } = await startServer(t, (call) => {
     info = call.info
+    return Promise.resolve()
   })
   const fs = new FakeCall(port, {
     callerIdName: 'Jürgen 日本',
@@ -61,23 +62,27 @@ t.test('handshake and CallInfo decode', async (t) => {
   t.equal(info?.variables.get('sip_from_display'), 'a b:c@d', 'encoded variable decoded')
 })
 
-t.test('raw %FF in CHANNEL_DATA does not crash; the value is kept literally; next call works', async (t) => {
-  const names: string[] = []
-  const { port, nextEnd } = await startServer(t, async (call) => {
-    names.push(call.info.callerIdName)
-  })
-  const bad = new FakeCall(port, { rawLines: ['Caller-Caller-ID-Name: 100%FF%zz%C3%BC', 'X-Bad: %E0%A4'] })
-  await bad.handshake()
-  await finish(bad)
-  t.equal((await nextEnd()).outcome, 'completed')
-  const good = new FakeCall(port, { callerIdName: 'Bob', uuid: 'second-uuid' })
-  await good.handshake()
-  await finish(good)
-  t.equal((await nextEnd()).uuid, 'second-uuid')
-  t.same(names, ['100%FF%zz\u00fc', 'Bob'], 'malformed escapes kept, valid ones decoded')
-})
+void t.test(
+  'raw %FF in CHANNEL_DATA does not crash; the value is kept literally; next call works',
+  async (t) => {
+    const names: string[] = []
+    const { port, nextEnd } = await startServer(t, (call) => {
+      names.push(call.info.callerIdName)
+      return Promise.resolve()
+    })
+    const bad = new FakeCall(port, { rawLines: ['Caller-Caller-ID-Name: 100%FF%zz%C3%BC', 'X-Bad: %E0%A4'] })
+    await bad.handshake()
+    await finish(bad)
+    t.equal((await nextEnd()).outcome, 'completed')
+    const good = new FakeCall(port, { callerIdName: 'Bob', uuid: 'second-uuid' })
+    await good.handshake()
+    await finish(good)
+    t.equal((await nextEnd()).uuid, 'second-uuid')
+    t.same(names, ['100%FF%zz\u00fc', 'Bob'], 'malformed escapes kept, valid ones decoded')
+  },
+)
 
-t.test('a 2 MB header block closes only that connection; other calls go on', async (t) => {
+void t.test('a 2 MB header block closes only that connection; other calls go on', async (t) => {
   const { port, nextEnd, ended } = await startServer(t, async (call) => {
     await call.answer()
   })
@@ -97,7 +102,7 @@ t.test('a 2 MB header block closes only that connection; other calls go on', asy
   t.equal(ended.length, 1, 'only the good call ran a flow')
 })
 
-t.test('a malformed frame closes only that call', async (t) => {
+void t.test('a malformed frame closes only that call', async (t) => {
   const { port, nextEnd } = await startServer(t, async (call) => {
     await call.answer()
   })
@@ -117,7 +122,7 @@ t.test('a malformed frame closes only that call', async (t) => {
   t.same(byUuid, { 'uuid-a': 'hangup', 'uuid-b': 'completed' }, 'a ended as gone, b completed')
 })
 
-t.test('invalid JSON in an event closes that call', async (t) => {
+void t.test('invalid JSON in an event closes that call', async (t) => {
   const { port, nextEnd } = await startServer(t, async (call) => {
     await call.answer()
   })
@@ -130,30 +135,33 @@ t.test('invalid JSON in an event closes that call', async (t) => {
   t.equal((await nextEnd()).outcome, 'hangup')
 })
 
-t.test('caller hangup during playback rejects with HangupError; exit sent, socket released', async (t) => {
-  let error: unknown
-  const { port, nextEnd, server } = await startServer(t, async (call) => {
-    await call.play('/prompts/greeting.wav').catch((err: unknown) => {
-      error = err
-      throw err
+void t.test(
+  'caller hangup during playback rejects with HangupError; exit sent, socket released',
+  async (t) => {
+    let error: unknown
+    const { port, nextEnd, server } = await startServer(t, async (call) => {
+      await call.play('/prompts/greeting.wav').catch((err: unknown) => {
+        error = err
+        throw err
+      })
     })
-  })
-  const fs = new FakeCall(port)
-  await fs.handshake()
-  await fs.nextExecute() // set playback_terminators
-  const play = await fs.nextExecute()
-  t.equal(play.app, 'playback')
-  fs.event('PLAYBACK_START', {})
-  fs.hangup()
-  fs.complete(play.appUuid, 'playback', 'PLAYBACK ERROR')
-  t.same(await finish(fs), ['exit'], 'no hangup for a gone call, only exit')
-  await fs.closed
-  t.equal((await nextEnd()).outcome, 'hangup')
-  t.type(error, HangupError)
-  t.equal(server.liveCalls, 0)
-})
+    const fs = new FakeCall(port)
+    await fs.handshake()
+    await fs.nextExecute() // set playback_terminators
+    const play = await fs.nextExecute()
+    t.equal(play.app, 'playback')
+    fs.event('PLAYBACK_START', {})
+    fs.hangup()
+    fs.complete(play.appUuid, 'playback', 'PLAYBACK ERROR')
+    t.same(await finish(fs), ['exit'], 'no hangup for a gone call, only exit')
+    await fs.closed
+    t.equal((await nextEnd()).outcome, 'hangup')
+    t.type(error, HangupError)
+    t.equal(server.liveCalls, 0)
+  },
+)
 
-t.test('an execute FreeSWITCH never completes times out with EslTimeoutError', async (t) => {
+void t.test('an execute FreeSWITCH never completes times out with EslTimeoutError', async (t) => {
   let error: unknown
   const { port, nextEnd } = await startServer(
     t,
@@ -174,8 +182,8 @@ t.test('an execute FreeSWITCH never completes times out with EslTimeoutError', a
   t.type(error, EslTimeoutError)
 })
 
-t.test('a peer that is not FreeSWITCH (no channel data) is dropped', async (t) => {
-  const { port, ended } = await startServer(t, async () => undefined)
+void t.test('a peer that is not FreeSWITCH (no channel data) is dropped', async (t) => {
+  const { port, ended } = await startServer(t, () => Promise.resolve())
   const fs = new FakeCall(port)
   await fs.reader.next()
   fs.write(reply('+OK'))
@@ -186,36 +194,46 @@ t.test('a peer that is not FreeSWITCH (no channel data) is dropped', async (t) =
   t.equal(ended.length, 0, 'no flow ran')
 })
 
-t.test('EADDRINUSE is a clear startup error', async (t) => {
+void t.test('EADDRINUSE is a clear startup error', async (t) => {
   const blocker = createServer()
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
   t.teardown(() => new Promise<void>((resolve) => blocker.close(() => resolve())))
   const address = blocker.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
-  const server = new OutboundServer({ host: '127.0.0.1', port, log: silentLogger(), handler: async () => undefined })
+  const server = new OutboundServer({
+    host: '127.0.0.1',
+    port,
+    log: silentLogger(),
+    handler: () => Promise.resolve(),
+  })
   await t.rejects(server.start(), EslListenError)
   await t.rejects(
-    new OutboundServer({ host: '127.0.0.1', port, log: silentLogger(), handler: async () => undefined }).start(),
+    new OutboundServer({
+      host: '127.0.0.1',
+      port,
+      log: silentLogger(),
+      handler: () => Promise.resolve(),
+    }).start(),
     { message: /EADDRINUSE/ },
   )
 })
 
-t.test('allow-list refuses other peers before a byte is written', async (t) => {
-  const refused = await startServer(t, async () => undefined, { allowFrom: ['192.0.2.10', '10.0.0.0/8'] })
+void t.test('allow-list refuses other peers before a byte is written', async (t) => {
+  const refused = await startServer(t, () => Promise.resolve(), { allowFrom: ['192.0.2.10', '10.0.0.0/8'] })
   const rejected = new Promise<string>((resolve) => refused.server.once('rejected', resolve))
   const fs = new FakeCall(refused.port)
   await fs.closed
   t.equal(await rejected, '127.0.0.1')
   t.equal(fs.reader.all.length, 0, 'nothing was sent, not even connect')
 
-  const allowed = await startServer(t, async () => undefined, { allowFrom: ['127.0.0.0/8'] })
+  const allowed = await startServer(t, () => Promise.resolve(), { allowFrom: ['127.0.0.0/8'] })
   const ok = new FakeCall(allowed.port)
   await ok.handshake()
   await finish(ok)
   t.equal((await allowed.nextEnd()).outcome, 'completed', 'a peer inside the CIDR block is served')
 })
 
-t.test('stop() waits for live calls up to drainMs, then hangs up the rest', async (t) => {
+void t.test('stop() waits for live calls up to drainMs, then hangs up the rest', async (t) => {
   const { port, server, nextEnd } = await startServer(t, async (call) => {
     await call.ended
     throw new HangupError(call.info.uuid)
@@ -236,7 +254,7 @@ t.test('stop() waits for live calls up to drainMs, then hangs up the rest', asyn
   t.equal(server.liveCalls, 0)
 })
 
-t.test('stop() lets a call that finishes within the drain end normally', async (t) => {
+void t.test('stop() lets a call that finishes within the drain end normally', async (t) => {
   const { port, server, nextEnd } = await startServer(t, async (call) => {
     await call.sleep(10)
   })
@@ -250,9 +268,10 @@ t.test('stop() lets a call that finishes within the drain end normally', async (
   t.equal((await nextEnd()).outcome, 'completed')
 })
 
-t.test('channel data can be written split at every byte', async (t) => {
-  const { port, nextEnd } = await startServer(t, async (call) => {
+void t.test('channel data can be written split at every byte', async (t) => {
+  const { port, nextEnd } = await startServer(t, (call) => {
     t.equal(call.info.callerIdName, 'Jürgen')
+    return Promise.resolve()
   })
   const fs = new FakeCall(port, { callerIdName: 'Jürgen' })
   await fs.reader.next()
