@@ -34,6 +34,7 @@ export interface App {
   readonly jobs: JobScheduler
   readonly link: InboundLink
   readonly mailWorker: OutboxWorker
+  readonly server: OutboundServer
   /** Apply a new configuration (SIGHUP): declarations, domains, prompts, schedules. Listen address needs a restart. */
   reload(config: Config): Promise<void>
   /** Stop taking calls, give live ones `drainSeconds`, then stop everything in reverse start order. */
@@ -105,6 +106,7 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
     jobs,
     link,
     mailWorker,
+    server,
     async reload(next: Config): Promise<void> {
       if (next.listen.host !== config.listen.host || next.listen.port !== config.listen.port) {
         log.warn({ listen: next.listen }, 'listen address changed: restart the daemon to apply it')

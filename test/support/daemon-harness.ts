@@ -1,0 +1,89 @@
+/**
+ * The whole daemon on loopback, for end-to-end tests: a temp state directory, the real `startApp` wiring (real
+ * SQLite, real outbound listener on port 0, real inbound ESL link), the FreeSWITCH simulator on both sides, and
+ * mail to the spool folder (tests that need SMTP pass their own `smtp` config).
+ */
+import type { Test } from 'tap'
+import { existsSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ManualClock, type Clock } from '../../lib/clock.js'
+import { parseConfig } from '../../lib/config/parse.js'
+import type { Config } from '../../lib/config/types.js'
+import { silentLogger } from '../../lib/log.js'
+import type { Mailbox, Message } from '../../lib/store/types.js'
+import { startApp, type App } from '../../daemon/app.js'
+import { FreeswitchSimulator, type CallerScript, type CallOptions, type SimCall } from './freeswitch/index.js'
+
+export interface HarnessOptions {
+  /** Config document (as in the YAML file); `stateDir`, `listen` and `freeswitch` are filled in. */
+  config?: Record<string, unknown>
+  /** Users FreeSWITCH's directory knows (`user@domain`), for auto-provisioning. */
+  users?: string[]
+  clock?: Clock
+  seed?: number
+  /** Defaults for every simulated call. */
+  call?: CallOptions
+}
+
+export interface Harness {
+  app: App
+  sim: FreeswitchSimulator
+  config: Config
+  clock: Clock
+  dir: string
+  /** Place a call to the daemon; resolves with the finished call. */
+  call(script: CallerScript, options?: CallOptions): SimCall
+  box(id: string, domain?: string): Promise<Mailbox>
+  messages(id: string, domain?: string): Promise<Message[]>
+  /** Files in the mail spool. */
+  spool(): Promise<string[]>
+}
+
+export async function startHarness(t: Test, options: HarnessOptions = {}): Promise<Harness> {
+  const dir = t.testdir({})
+  const clock = options.clock ?? new ManualClock(Date.UTC(2026, 10, 26, 11, 0, 0))
+  const sim = new FreeswitchSimulator({
+    seed: options.seed ?? 1,
+    // Relative prompt paths are files of FreeSWITCH's sound pack, which a real PBX has installed.
+    call: { promptExists: (path) => !path.startsWith('/') || existsSync(path), ...options.call },
+  })
+  const inbound = await sim.listen({ password: 'ClueCon', users: options.users ?? [] })
+  const parsed = parseConfig(
+    { defaultDomain: 'pbx.test', ...options.config, stateDir: dir, freeswitch: [{ host: inbound.host, port: inbound.port, password: 'ClueCon' }] },
+    {},
+    { baseDir: dir },
+  )
+  // Port 0 is not a valid config value (operators need a fixed port), but tests need an ephemeral one.
+  const config: Config = { ...parsed, listen: { ...parsed.listen, port: 0 } }
+  const app = await startApp(config, silentLogger(), { clock, schedules: false })
+  t.teardown(async () => {
+    await app.stop()
+    await sim.close()
+  })
+  const domainOf = (domain?: string): string => domain ?? config.defaultDomain
+  return {
+    app,
+    sim,
+    config,
+    clock,
+    dir,
+    call: (script, callOptions) => sim.call({ host: '127.0.0.1', port: app.address.port }, script, callOptions),
+    async box(id, domain) {
+      const box = await app.store.mailboxes.find(domainOf(domain), id)
+      if (box === undefined) throw new Error(`no mailbox ${id}`)
+      return box
+    },
+    async messages(id, domain) {
+      const box = await app.store.mailboxes.find(domainOf(domain), id)
+      if (box === undefined) return []
+      return [
+        ...(await app.store.messages.listForOwner(box.rowId, 'new')),
+        ...(await app.store.messages.listForOwner(box.rowId, 'saved')),
+      ]
+    },
+    async spool() {
+      return readdir(join(dir, 'mail-spool')).catch(() => [])
+    },
+  }
+}
