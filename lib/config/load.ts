@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { LineCounter, parseDocument, type Document } from 'yaml'
-import { ConfigError, type ConfigIssue } from './errors.js'
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml'
+import { ConfigError, type ConfigIssue, type PathSegment } from './errors.js'
 import { parseConfig } from './parse.js'
 import type { Config } from './types.js'
 
@@ -52,10 +52,10 @@ export async function loadConfig(
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((e): ConfigIssue => {
       const { line, col } = lineCounter.linePos(e.pos[0])
-      return {
-        path: [],
-        message: `YAML syntax error at line ${line}, column ${col}: ${firstLine(e.message)}`,
-      }
+      // yaml's own wording for this one addresses programmers (`use YAML.parseAllDocuments()`).
+      const what =
+        e.code === 'MULTIPLE_DOCS' ? 'the file must hold a single YAML document' : firstLine(e.message)
+      return { path: [], message: `YAML syntax error at line ${line}, column ${col}: ${what}` }
     })
     throw new ConfigError(issues, file)
   }
@@ -68,19 +68,38 @@ export async function loadConfig(
   }
 }
 
-/** Adds the line of the nearest node that exists on each issue's path, then orders issues as the file does. */
+/** Adds the line of the nearest key or item that exists on each issue's path, then orders issues as the file does. */
 function withLines(issues: readonly ConfigIssue[], doc: Document, lineCounter: LineCounter): ConfigIssue[] {
   const located = issues.map((issue, order) => {
-    for (let n = issue.path.length; n > 0; n--) {
-      const node: unknown = doc.getIn(issue.path.slice(0, n), true)
-      const range = (node as { range?: [number, number, number] } | undefined)?.range
-      if (range !== undefined) return { issue: { ...issue, line: lineCounter.linePos(range[0]).line }, order }
+    const offset = offsetOf(doc, issue.path)
+    return {
+      issue: offset === undefined ? issue : { ...issue, line: lineCounter.linePos(offset).line },
+      order,
     }
-    return { issue, order }
   })
   // Path-less issues (environment, credentials) first, then by line; ties keep discovery order.
   located.sort((a, b) => (a.issue.line ?? 0) - (b.issue.line ?? 0) || a.order - b.order)
   return located.map((l) => l.issue)
+}
+
+/**
+ * Where `path` starts in the source: the *key* of a mapping entry (so a missing key points at its section's
+ * line, not at the first child), the item of a list; the nearest ancestor when the path does not exist.
+ */
+function offsetOf(doc: Document, path: readonly PathSegment[]): number | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const parent: unknown = n === 1 ? doc.contents : doc.getIn(path.slice(0, n - 1), true)
+    const segment = path[n - 1]
+    let node: unknown
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === segment)
+      node = pair === undefined ? undefined : isNode(pair.key) ? pair.key : pair.value
+    } else if (isSeq(parent) && typeof segment === 'number') {
+      node = parent.items[segment]
+    }
+    if (isNode(node) && node.range) return node.range[0]
+  }
+  return undefined
 }
 
 function firstLine(message: string): string {

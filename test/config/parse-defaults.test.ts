@@ -7,7 +7,7 @@ import { packagePromptsDir } from '../../lib/config/paths.js'
 
 const repoRoot = resolve(import.meta.dirname, '../..')
 
-t.test('no file: the embedded defaults, with paths resolved and the default domain present', async (t) => {
+void t.test('no file: the embedded defaults, with paths resolved and the default domain present', (t) => {
   const config = parseConfig(undefined, {}, { baseDir: '/srv/vm' })
   t.equal(config.stateDir, '/srv/vm/var', 'relative default stateDir resolves against baseDir')
   t.same(config.listen, { host: '127.0.0.1', port: 8084, allowFrom: [] })
@@ -27,15 +27,17 @@ t.test('no file: the embedded defaults, with paths resolved and the default doma
   t.equal(config.logLevel, 'info')
   t.same(config.prompts, { soundPrefix: '', language: 'en', customDir: resolve(repoRoot, 'prompts') })
   t.same(config.source, { defaultsOnly: true, notes: [] })
+  t.end()
 })
 
-t.test('an empty document (null) is the same as no file', async (t) => {
+void t.test('an empty document (null) is the same as no file', (t) => {
   const config = parseConfig(null, {}, { baseDir: '/x' })
   t.equal(config.stateDir, '/x/var')
   t.equal(config.listen.port, 8084)
+  t.end()
 })
 
-t.test('the result is frozen all the way down', async (t) => {
+void t.test('the result is frozen all the way down', (t) => {
   const config = parseConfig({ mailboxes: [{ id: '100', email: ['a@b.c'] }] }, {}, { baseDir: '/x' })
   t.ok(Object.isFrozen(config))
   t.ok(Object.isFrozen(config.listen))
@@ -47,9 +49,10 @@ t.test('the result is frozen all the way down', async (t) => {
   }, TypeError)
   t.equal(defaults.listen.port, 8084, 'the shared defaults object is not frozen by parsing')
   t.notOk(Object.isFrozen(defaults.listen))
+  t.end()
 })
 
-t.test('relative paths resolve against baseDir, absolute ones stay', async (t) => {
+void t.test('relative paths resolve against baseDir, absolute ones stay', (t) => {
   const rel = parseConfig(
     { stateDir: 'state', mail: { templatesDir: 'tpl' }, prompts: { customDir: '../p' } },
     {},
@@ -60,15 +63,17 @@ t.test('relative paths resolve against baseDir, absolute ones stay', async (t) =
   t.equal(rel.prompts.customDir, '/etc/p')
   const abs = parseConfig({ stateDir: '/var/lib/voicemaild' }, {}, { baseDir: '/etc/voicemaild' })
   t.equal(abs.stateDir, '/var/lib/voicemaild')
+  t.end()
 })
 
-t.test('prompts dir is found from source and from the build', async (t) => {
+void t.test('prompts dir is found from source and from the build', (t) => {
   t.equal(packagePromptsDir(), resolve(repoRoot, 'prompts'))
   t.equal(packagePromptsDir(pathToFileURL('/opt/vm/lib/config/paths.js').href), '/opt/vm/prompts')
   t.equal(packagePromptsDir(pathToFileURL('/opt/vm/dist/lib/config/paths.js').href), '/opt/vm/prompts')
+  t.end()
 })
 
-t.test('smtp section: defaults for the keys it leaves out; the port follows secure', async (t) => {
+void t.test('smtp section: defaults for the keys it leaves out; the port follows secure', (t) => {
   const plain = parseConfig({ smtp: { host: 'mail.example.com' } }, {}, { baseDir: '/' })
   t.same(plain.smtp, {
     host: 'mail.example.com',
@@ -81,9 +86,10 @@ t.test('smtp section: defaults for the keys it leaves out; the port follows secu
   t.equal(tls.smtp?.port, 465)
   const spec = parseConfig({ smtp: null }, {}, { baseDir: '/' })
   t.equal(spec.smtp, undefined, 'an empty smtp: key means no smtp')
+  t.end()
 })
 
-t.test('single strings are accepted where a list is expected', async (t) => {
+void t.test('single strings are accepted where a list is expected', (t) => {
   const config = parseConfig(
     { mailboxes: [{ id: '100', email: 'a@example.com', mwiAccounts: '101@localhost' }] },
     {},
@@ -91,10 +97,12 @@ t.test('single strings are accepted where a list is expected', async (t) => {
   )
   t.same(config.mailboxes[0]?.email, ['a@example.com'])
   t.same(config.mailboxes[0]?.mwiAccounts, ['101@localhost'])
+  t.end()
 })
 
-t.test('declared boxes keep only the keys the file sets', async (t) => {
+void t.test('declared boxes keep only the keys the file sets', (t) => {
   const config = parseConfig({ mailboxes: [{ id: '100' }] }, {}, { baseDir: '/' })
   t.same(config.mailboxes, [{ id: '100', domain: 'localhost', kind: 'personal' }])
   t.same(Object.keys(config.mailboxes[0] ?? {}).sort(), ['domain', 'id', 'kind'])
+  t.end()
 })

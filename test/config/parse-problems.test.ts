@@ -14,7 +14,7 @@ function problemsOf(raw: unknown, env: Record<string, string | undefined> = {}):
   throw new Error('parseConfig accepted an invalid configuration')
 }
 
-t.test('six different mistakes yield six problems, all at once, with paths', async (t) => {
+void t.test('six different mistakes yield six problems, all at once, with paths', (t) => {
   let error: unknown
   try {
     parseConfig(
@@ -51,9 +51,10 @@ t.test('six different mistakes yield six problems, all at once, with paths', asy
     ['smtp', 'hots'],
     'issues keep the path as segments',
   )
+  t.end()
 })
 
-t.test('types and ranges of scalar keys', async (t) => {
+void t.test('types and ranges of scalar keys', (t) => {
   const problems = problemsOf({
     stateDir: '',
     listen: { host: 'not a host', port: 70000, allowFrom: ['10.0.0.1', 'x'] },
@@ -86,9 +87,10 @@ t.test('types and ranges of scalar keys', async (t) => {
     'security.lockoutMinutes: must be an integer 1-10080 (got 0)',
     'stateDir: must not be empty (got "")',
   ])
+  t.end()
 })
 
-t.test('unknown keys at every level, with suggestions when one is close', async (t) => {
+void t.test('unknown keys at every level, with suggestions when one is close', (t) => {
   t.same(
     problemsOf({
       statedir: '/x',
@@ -110,9 +112,10 @@ t.test('unknown keys at every level, with suggestions when one is close', async 
       'statedir: unknown key (did you mean "stateDir"?)',
     ],
   )
+  t.end()
 })
 
-t.test('wrong shapes: sections, lists, the document itself', async (t) => {
+void t.test('wrong shapes: sections, lists, the document itself', (t) => {
   t.same(problemsOf(['a']), ['the configuration must be a mapping of keys (got a list)'])
   t.same(problemsOf('text'), ['the configuration must be a mapping of keys (got "text")'])
   t.same(problemsOf({ listen: 8084, mailboxes: { id: '100' }, freeswitch: [], domains: ['a'] }), [
@@ -125,9 +128,10 @@ t.test('wrong shapes: sections, lists, the document itself', async (t) => {
     'freeswitch: must be a list (got a mapping)',
     'mailboxes[0]: must be a mapping of keys (got "100")',
   ])
+  t.end()
 })
 
-t.test('mailbox declarations', async (t) => {
+void t.test('mailbox declarations', (t) => {
   t.same(
     problemsOf({
       defaultDomain: 'pbx.example.com',
@@ -156,9 +160,10 @@ t.test('mailbox declarations', async (t) => {
       'mailboxes[4].id: duplicate of mailboxes[3] (box 200 in pbx.example.com)',
     ],
   )
+  t.end()
 })
 
-t.test('PINs and passwords are never echoed in problems', async (t) => {
+void t.test('PINs and passwords are never echoed in problems', (t) => {
   const problems = problemsOf({
     freeswitch: [{ password: 987654 }],
     smtp: { host: 'h', user: 'u', password: 246810 },
@@ -174,9 +179,10 @@ t.test('PINs and passwords are never echoed in problems', async (t) => {
       `${secret} not in any problem`,
     )
   }
+  t.end()
 })
 
-t.test('domains', async (t) => {
+void t.test('domains', (t) => {
   t.same(
     problemsOf({
       domains: {
@@ -199,9 +205,10 @@ t.test('domains', async (t) => {
       'domains["c.example"].unifiedMailbox: must be 2-10 digits (got "x")',
     ],
   )
+  t.end()
 })
 
-t.test('smtp, mail.from and freeswitch nodes', async (t) => {
+void t.test('smtp, mail.from and freeswitch nodes', (t) => {
   t.same(
     problemsOf({
       smtp: { port: 0, secure: 'no', user: 'vm', from: 'nobody' },
@@ -223,9 +230,10 @@ t.test('smtp, mail.from and freeswitch nodes', async (t) => {
   t.same(problemsOf({ smtp: { host: 'h', from: 'a@example.com' }, mail: { from: 'b@example.com' } }), [
     'smtp.from: conflicts with mail.from; set only one of them',
   ])
+  t.end()
 })
 
-t.test('cron expressions of every job', async (t) => {
+void t.test('cron expressions of every job', (t) => {
   t.same(
     problemsOf({
       jobs: { reconcile: '61 * * * *', mwiResync: 15, outbox: '* * * * * * *', dbMaintenance: '' },
@@ -237,4 +245,5 @@ t.test('cron expressions of every job', async (t) => {
       'jobs.reconcile: must be a cron expression: 61 is a invalid expression for minute (got "61 * * * *")',
     ],
   )
+  t.end()
 })

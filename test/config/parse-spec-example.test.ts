@@ -20,7 +20,7 @@ mailboxes:
 retention: { savedDays: 30, newDays: 0 }
 `
 
-t.test('the SPEC §1 example parses to the expected values', async (t) => {
+void t.test('the SPEC §1 example parses to the expected values', (t) => {
   const config = parseConfig(
     parse(specExample),
     {},
@@ -70,9 +70,10 @@ t.test('the SPEC §1 example parses to the expected values', async (t) => {
   ])
   t.same(config.retention, { savedDays: 30, newDays: 0 })
   t.same(config.source, { file: '/etc/voicemaild/x.yaml', defaultsOnly: false, notes: [] })
+  t.end()
 })
 
-t.test('unified mode with its general box declared', async (t) => {
+void t.test('unified mode with its general box declared', (t) => {
   const config = parseConfig(
     {
       defaultDomain: 'pbx.example.com',
@@ -84,9 +85,10 @@ t.test('unified mode with its general box declared', async (t) => {
   )
   t.equal(config.domains['pbx.example.com']?.mode, 'unified')
   t.equal(config.mailboxes[0]?.domain, 'pbx.example.com', 'a box without domain is in defaultDomain')
+  t.end()
 })
 
-t.test('unified box not declared in the file is accepted (it may exist in the store)', async (t) => {
+void t.test('unified box not declared in the file is accepted (it may exist in the store)', (t) => {
   const config = parseConfig(
     { domains: { 'a.example': { mode: 'unified', unifiedMailbox: '900' } } },
     {},
@@ -94,9 +96,10 @@ t.test('unified box not declared in the file is accepted (it may exist in the st
   )
   t.equal(config.domains['a.example']?.unifiedMailbox, '900')
   t.ok(config.domains.localhost, 'the undeclared default domain is added with default settings')
+  t.end()
 })
 
-t.test('the same box id in two domains is not a duplicate', async (t) => {
+void t.test('the same box id in two domains is not a duplicate', (t) => {
   const config = parseConfig(
     {
       domains: { 'a.example': {}, 'b.example': null },
@@ -110,10 +113,12 @@ t.test('the same box id in two domains is not a duplicate', async (t) => {
   )
   t.equal(config.mailboxes.length, 2)
   t.same(config.domains['b.example'], { mode: 'dual', autoProvision: true, timezone: 'UTC' })
+  t.end()
 })
 
-t.test('mail.from and smtp.from may both be given when they agree', async (t) => {
+void t.test('mail.from and smtp.from may both be given when they agree', (t) => {
   const from = 'VM <vm@example.com>'
   const config = parseConfig({ mail: { from }, smtp: { host: 'h', from } }, {}, { baseDir: '/' })
   t.equal(config.mail.from, from)
+  t.end()
 })
