@@ -80,7 +80,7 @@ export async function applyDeclarations(
     }
     let box = await store.mailboxes.find(decl.domain, decl.id)
     if (box === undefined) {
-      // Hash outside any transaction: scrypt takes tens of milliseconds and must not hold the statement queue.
+      // Hash outside any transaction: scrypt takes ~0.1 s and must not hold the statement queue.
       const pinHash =
         decl.pin === undefined ? undefined : await hashPin(decl.pin, options.scrypt ?? defaultScryptParams)
       try {
