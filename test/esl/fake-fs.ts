@@ -278,7 +278,15 @@ export class FakeInboundFs {
         }
         if (line.startsWith('api ')) {
           const body = this.api(line.slice(4))
-          socket.write(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`)
+          const frame = `Content-Type: api/response\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`
+          if (this.holdNextApi) {
+            this.holdNextApi = false
+            this.held = frame
+            continue
+          }
+          if (this.held !== undefined) socket.write(this.held)
+          this.held = undefined
+          socket.write(frame)
         } else if (line.startsWith('event ')) socket.write(reply(`+OK event listener enabled json`))
         else if (line.startsWith('nixevent')) socket.write(reply('+OK events nixed'))
         else if (line.startsWith('sendevent '))
