@@ -14,6 +14,7 @@ import { silentLogger } from '../../lib/log.js'
 import type { Mailbox, Message } from '../../lib/store/types.js'
 import { startApp, type App } from '../../daemon/app.js'
 import { FreeswitchSimulator, type CallerScript, type CallOptions, type SimCall } from './freeswitch/index.js'
+import type { InboundServer } from './freeswitch/inbound-server.js'
 
 export interface HarnessOptions {
   /** Config document (as in the YAML file); `stateDir`, `listen` and `freeswitch` are filled in. */
@@ -29,6 +30,8 @@ export interface HarnessOptions {
 export interface Harness {
   app: App
   sim: FreeswitchSimulator
+  /** The simulated FreeSWITCH's inbound ESL side (sendevent capture, registrar, user directory). */
+  fs: InboundServer
   config: Config
   clock: Clock
   dir: string
@@ -57,6 +60,8 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
   // Port 0 is not a valid config value (operators need a fixed port), but tests need an ephemeral one.
   const config: Config = { ...parsed, listen: { ...parsed.listen, port: 0 } }
   const app = await startApp(config, silentLogger(), { clock, schedules: false })
+  // Tests that need the directory (auto-provisioning) or lamps expect the inbound link to be up.
+  for (let i = 0; i < 200 && !app.link.connected; i++) await new Promise((resolve) => setTimeout(resolve, 10))
   t.teardown(async () => {
     await app.stop()
     await sim.close()
@@ -65,6 +70,7 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
   return {
     app,
     sim,
+    fs: inbound,
     config,
     clock,
     dir,
