@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { EslCommandError, EslConnectionError, EslTimeoutError } from '../../lib/esl/errors.js'
 import { InboundLink } from '../../lib/esl/inbound.js'
 import type { FsEvent } from '../../lib/esl/link.js'
@@ -23,13 +23,12 @@ function nextConnect(l: InboundLink): Promise<string> {
   })
 }
 
-async function fakeFs(t: Tap, password?: string): Promise<FakeInboundFs> {
+async function fakeFs(t: Test, password?: string): Promise<FakeInboundFs> {
   const fs = new FakeInboundFs(password)
   await fs.listen()
   t.teardown(() => fs.close())
   return fs
 }
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0]
 
 void t.test('auth, nixevent, subscription; api; sendevent raw; events delivered', async (t) => {
   const fs = await fakeFs(t)
