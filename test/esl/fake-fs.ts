@@ -224,10 +224,10 @@ export class FakeInboundFs {
   /** Raw command blocks (command line + header lines), e.g. every sendevent as received. */
   readonly blocks: string[] = []
   api: (command: string) => string = (c) =>
+    c === 'status' ? 'UP 0 years\n' : `-ERR ${c} Command not found!\n`
   /** Hold the next api response back until the api after it arrives (a slow `api`). */
   holdNextApi = false
   private held: string | undefined
-    c === 'status' ? 'UP 0 years\n' : `-ERR ${c} Command not found!\n`
   port = 0
 
   constructor(readonly password = 'ClueCon') {
