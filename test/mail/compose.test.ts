@@ -23,7 +23,7 @@ const mail: MailPayload = {
   },
 }
 
-t.test('compose is pure and stable per outbox row', async (t) => {
+void t.test('compose is pure and stable per outbox row', async (t) => {
   const templates = await loadTemplates()
   const input = {
     outboxId: 7,
@@ -42,7 +42,9 @@ t.test('compose is pure and stable per outbox row', async (t) => {
   t.same(a.to, ['alice@example.com'])
   t.equal(a.subject, 'New voicemail from Bob <1001> in mailbox 100')
   t.match(a.text, 'holds 3 new and 2 saved messages')
-  t.match(a.attachments, [{ filename: 'voicemail-100-2026-11-26-1147-from-1001.wav', contentType: 'audio/wav' }])
+  t.match(a.attachments, [
+    { filename: 'voicemail-100-2026-11-26-1147-from-1001.wav', contentType: 'audio/wav' },
+  ])
   t.equal(a.priority, undefined)
 
   const missing = composeMail({ ...input, attachment: 'missing' })
@@ -50,12 +52,13 @@ t.test('compose is pure and stable per outbox row', async (t) => {
   t.match(missing.text, /^The recording is not attached/)
 })
 
-t.test('Message-ID domain falls back when From has none', async (t) => {
+void t.test('Message-ID domain falls back when From has none', (t) => {
   t.equal(messageId(1, 'abc', 'voicemail'), '<outbox-1-abc@voicemaild.invalid>')
   t.equal(messageId(2, 'a<b>c', 'vm@example.com'), '<outbox-2-abc@example.com>', 'only safe characters')
+  t.end()
 })
 
-t.test('a missing HTML body tag still gets the note', async (t) => {
+void t.test('a missing HTML body tag still gets the note', async (t) => {
   const templates = await loadTemplates()
   const bare = { ...templates, 'new-message': { ...templates['new-message'], html: '<p>{{caller}}</p>' } }
   const m = composeMail({
@@ -70,9 +73,10 @@ t.test('a missing HTML body tag still gets the note', async (t) => {
   t.match(m.html, /^<p><i>The recording is not attached.*<\/i><\/p>\n<p>Bob &lt;1001&gt;<\/p>$/)
 })
 
-t.test('payloads are checked before use', async (t) => {
+void t.test('payloads are checked before use', (t) => {
   t.throws(() => parsePayload('fax', mail.payload), OutboxPayloadError)
   t.throws(() => parsePayload('new-message', { v: 2 }), OutboxPayloadError)
   t.throws(() => parsePayload('lockout', null), OutboxPayloadError)
   t.same(parsePayload('new-message', mail.payload), mail)
+  t.end()
 })

@@ -1,11 +1,15 @@
 import t from 'tap'
 import { RECEIVED_AT, SmtpSink, mailHarness, makeBox, makeMessage } from './fixture.js'
 
-t.test('a new message is mailed with the WAV attached and the templates applied', async (t) => {
+void t.test('a new message is mailed with the WAV attached and the templates applied', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port })
   const box = await makeBox(h, { email: ['alice@example.com', 'boss@example.com'] })
-  const { message, wav } = await makeMessage(h, box, { name: 'Bob Builder', number: '1001', durationMs: 65_000 })
+  const { message, wav } = await makeMessage(h, box, {
+    name: 'Bob Builder',
+    number: '1001',
+    durationMs: 65_000,
+  })
 
   await h.notifier.newMessage(box, message)
   const summary = await h.worker.runDue(RECEIVED_AT)
@@ -52,12 +56,17 @@ t.test('a new message is mailed with the WAV attached and the templates applied'
   t.equal(smtp.messages.length, 2, 'nothing is sent twice')
 })
 
-t.test('urgent messages get the subject prefix and high priority; the box timezone wins', async (t) => {
+void t.test('urgent messages get the subject prefix and high priority; the box timezone wins', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port })
   const box = await makeBox(h)
   const tokyo = await h.store.mailboxes.update(box.rowId, { timezone: 'Asia/Tokyo' })
-  const { message } = await makeMessage(h, tokyo, { urgent: true, name: '', number: '5551234', durationMs: 42_400 })
+  const { message } = await makeMessage(h, tokyo, {
+    urgent: true,
+    name: '',
+    number: '5551234',
+    durationMs: 42_400,
+  })
   await h.notifier.newMessage(tokyo, message)
   await h.worker.runDue(RECEIVED_AT)
   const parsed = smtp.messages[0]?.parsed
@@ -71,7 +80,7 @@ t.test('urgent messages get the subject prefix and high priority; the box timezo
   t.equal(parsed?.attachments[0]?.filename, 'voicemail-100-2026-11-27-0247-from-5551234.wav')
 })
 
-t.test('a hostile caller name cannot add a header or break the mail', async (t) => {
+void t.test('a hostile caller name cannot add a header or break the mail', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port })
   const box = await makeBox(h)
@@ -86,7 +95,10 @@ t.test('a hostile caller name cannot add a header or break the mail', async (t) 
   t.same(mail.envelope.to, ['alice@example.com'], 'no extra envelope recipient')
   t.notOk(mail.parsed.headers.has('bcc'), 'no Bcc header')
   t.notOk(mail.parsed.headers.has('x-injected'), 'no injected header')
-  t.equal(mail.parsed.to !== undefined && !Array.isArray(mail.parsed.to) ? mail.parsed.to.text : '', 'alice@example.com')
+  t.equal(
+    mail.parsed.to !== undefined && !Array.isArray(mail.parsed.to) ? mail.parsed.to.text : '',
+    'alice@example.com',
+  )
   t.notMatch(mail.raw.toString('latin1'), /^Bcc:/im, 'no Bcc line anywhere in the raw mail')
   t.notMatch(mail.raw.toString('latin1'), /^X-Injected:/im)
   t.equal(
@@ -102,7 +114,7 @@ t.test('a hostile caller name cannot add a header or break the mail', async (t) 
   )
 })
 
-t.test('non-ASCII names survive (RFC 2047)', async (t) => {
+void t.test('non-ASCII names survive (RFC 2047)', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port })
   const box = await makeBox(h, { name: 'Zoë’s Büro' })
@@ -117,7 +129,7 @@ t.test('non-ASCII names survive (RFC 2047)', async (t) => {
   t.equal(mail?.parsed.attachments[0]?.filename, 'voicemail-100-2026-11-26-1147-from-+4930123.wav')
 })
 
-t.test('a box without email queues nothing; attachAudio = no sends no attachment', async (t) => {
+void t.test('a box without email queues nothing; attachAudio = no sends no attachment', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port })
   const silent = await makeBox(h, { id: '200', email: [] })

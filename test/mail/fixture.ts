@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server'
 import type { Test } from 'tap'
 import { ManualClock } from '../../lib/clock.js'
 import { defaults } from '../../lib/config/defaults.js'
-import type { Config } from '../../lib/config/types.js'
+import type { Config, SmtpConfig } from '../../lib/config/types.js'
 import { silentLogger, type Logger } from '../../lib/log.js'
 import { MailNotifier } from '../../lib/mail/notifier.js'
 import { OutboxWorker } from '../../lib/mail/outbox-worker.js'
@@ -23,8 +23,19 @@ export const RECEIVED_AT = Date.UTC(2026, 10, 26, 17, 47, 5)
 
 export interface ReceivedMail {
   envelope: { from: string; to: string[] }
+  /** The session had been upgraded with STARTTLS. */
+  secure: boolean
+  /** The user the client authenticated as, if any. */
+  user?: string
   raw: Buffer
   parsed: ParsedMail
+}
+
+export interface SinkOptions {
+  /** Offer STARTTLS (self-signed certificate). */
+  tls?: boolean
+  /** Require AUTH with these credentials. */
+  auth?: { user: string; pass: string }
 }
 
 /** How the fake SMTP server answers RCPT TO. */
@@ -40,11 +51,14 @@ export class SmtpSink {
   private server: SMTPServer | undefined
   private pending: Promise<unknown>[] = []
 
-  private constructor(public port: number) {}
+  private constructor(
+    public port: number,
+    private readonly options: SinkOptions = {},
+  ) {}
 
-  /** Listening on a fresh port (`port` given: that one), closed at teardown. */
-  static async start(t: Test, port = 0): Promise<SmtpSink> {
-    const sink = new SmtpSink(port)
+  /** Listening on a fresh port, closed at teardown. */
+  static async start(t: Test, options: SinkOptions = {}): Promise<SmtpSink> {
+    const sink = new SmtpSink(0, options)
     await sink.start()
     t.teardown(() => sink.stop())
     return sink
@@ -62,10 +76,21 @@ export class SmtpSink {
   }
 
   async start(): Promise<void> {
+    const auth = this.options.auth
     const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
+      authOptional: auth === undefined,
+      // With `tls`, smtp-server offers STARTTLS with its built-in self-signed certificate.
+      disabledCommands: [
+        ...(this.options.tls === true ? [] : ['STARTTLS']),
+        ...(auth === undefined ? ['AUTH'] : []),
+      ],
+      allowInsecureAuth: false,
       logger: false,
+      onAuth: (login, _session, callback) => {
+        if (auth !== undefined && login.username === auth.user && login.password === auth.pass) {
+          callback(null, { user: login.username })
+        } else callback(smtpError('5.7.8 authentication failed', 535))
+      },
       onRcptTo: (address, _session, callback) => {
         if (this.mode === 'tempfail') callback(smtpError('4.3.0 mailbox busy, try later', 451))
         else if (this.mode === 'permfail') callback(smtpError(`5.1.1 no such user ${address.address}`, 550))
@@ -80,7 +105,11 @@ export class SmtpSink {
             from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
             to: session.envelope.rcptTo.map((r) => r.address),
           }
-          const parsing = simpleParser(raw).then((parsed) => this.messages.push({ envelope, raw, parsed }))
+          const secure = session.secure
+          const user = typeof session.user === 'string' ? session.user : undefined
+          const parsing = simpleParser(raw).then((parsed) =>
+            this.messages.push({ envelope, secure, ...(user !== undefined ? { user } : {}), raw, parsed }),
+          )
           this.pending.push(parsing)
           // Answer 250 only once the message is stored, like a real relay.
           parsing.then(
@@ -126,12 +155,22 @@ export interface MailHarness {
  */
 export async function mailHarness(
   t: Test,
-  options: { smtpPort?: number; templatesDir?: string; log?: Logger; kickOnEnqueue?: boolean } = {},
+  options: {
+    smtpPort?: number
+    smtp?: Partial<SmtpConfig>
+    templatesDir?: string
+    log?: Logger
+    kickOnEnqueue?: boolean
+  } = {},
 ): Promise<MailHarness> {
   const dir = t.testdir()
   const clock = new ManualClock(RECEIVED_AT)
   const store = await openStore(join(dir, 'voicemail.db'), clock)
-  await store.domains.ensure('pbx.example.com', { mode: 'dual', autoProvision: true, timezone: 'America/Chicago' })
+  await store.domains.ensure('pbx.example.com', {
+    mode: 'dual',
+    autoProvision: true,
+    timezone: 'America/Chicago',
+  })
   const config: Config = {
     ...defaults,
     stateDir: dir,
@@ -148,6 +187,7 @@ export async function mailHarness(
             secure: false,
             requireTls: false,
             rejectUnauthorized: false,
+            ...options.smtp,
           },
         }
       : {}),
@@ -155,7 +195,14 @@ export async function mailHarness(
   const files = new AudioFiles(dir)
   const log = options.log ?? silentLogger()
   const worker = new OutboxWorker({ store, files, transport: createTransport(config), config, clock, log })
-  const notifier = new MailNotifier({ store, config, clock, log, worker, kickOnEnqueue: options.kickOnEnqueue ?? false })
+  const notifier = new MailNotifier({
+    store,
+    config,
+    clock,
+    log,
+    worker,
+    kickOnEnqueue: options.kickOnEnqueue ?? false,
+  })
   t.teardown(async () => {
     await worker.stop()
     await store.close().catch(() => undefined)
@@ -166,7 +213,13 @@ export async function mailHarness(
 /** Box `id` in pbx.example.com with the given settings. */
 export function makeBox(
   h: MailHarness,
-  settings: { id?: string; name?: string; email?: string[]; keepAfterEmail?: boolean; attachAudio?: boolean } = {},
+  settings: {
+    id?: string
+    name?: string
+    email?: string[]
+    keepAfterEmail?: boolean
+    attachAudio?: boolean
+  } = {},
 ): Promise<Mailbox> {
   return h.store.mailboxes.create({
     domain: 'pbx.example.com',

@@ -11,7 +11,7 @@ function exists(path: string): Promise<boolean> {
   )
 }
 
-t.test('keep after email = no: deleted only once every recipient accepted', async (t) => {
+void t.test('keep after email = no: deleted only once every recipient accepted', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port })
   const box = await makeBox(h, { email: ['alice@example.com', 'boss@example.com'], keepAfterEmail: false })
@@ -43,7 +43,7 @@ t.test('keep after email = no: deleted only once every recipient accepted', asyn
   t.match(audit, [{ actor: 'mail', action: 'message.deleted-after-email' }])
 })
 
-t.test('keep after email = no: a permanently failed mail keeps the message', async (t) => {
+void t.test('keep after email = no: a permanently failed mail keeps the message', async (t) => {
   const smtp = await SmtpSink.start(t)
   smtp.mode = 'permfail'
   const h = await mailHarness(t, { smtpPort: smtp.port })
@@ -55,7 +55,7 @@ t.test('keep after email = no: a permanently failed mail keeps the message', asy
   t.ok(await exists(path))
 })
 
-t.test('keep after email = yes (the default) keeps the message', async (t) => {
+void t.test('keep after email = yes (the default) keeps the message', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port })
   const box = await makeBox(h)
@@ -66,7 +66,7 @@ t.test('keep after email = yes (the default) keeps the message', async (t) => {
   t.ok(await exists(path))
 })
 
-t.test('keep after email = no, but the owner saved it first: kept', async (t) => {
+void t.test('keep after email = no, but the owner saved it first: kept', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port })
   const box = await makeBox(h, { keepAfterEmail: false })
@@ -78,7 +78,7 @@ t.test('keep after email = no, but the owner saved it first: kept', async (t) =>
   t.ok(await exists(path))
 })
 
-t.test('"email it" copies never delete the message', async (t) => {
+void t.test('"email it" copies never delete the message', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port })
   const box = await makeBox(h, { keepAfterEmail: false })
@@ -90,21 +90,29 @@ t.test('"email it" copies never delete the message', async (t) => {
   t.ok(smtp.messages[0]?.parsed.attachments[0]?.content.equals(wav))
 })
 
-t.test('recording deleted before the mail went out: sent without it, and the body says so', async (t) => {
-  const smtp = await SmtpSink.start(t)
-  const h = await mailHarness(t, { smtpPort: smtp.port })
-  const box = await makeBox(h)
-  const { message } = await makeMessage(h, box)
-  await h.notifier.newMessage(box, message)
-  // The owner deletes it and hangs up (purge) before the mail went out.
-  await h.store.messages.setDeleted(message.rowId, true)
-  for (const file of await h.store.messages.purgeDeleted(box.rowId)) await h.files.remove(h.files.fromStored(file))
+void t.test(
+  'recording deleted before the mail went out: sent without it, and the body says so',
+  async (t) => {
+    const smtp = await SmtpSink.start(t)
+    const h = await mailHarness(t, { smtpPort: smtp.port })
+    const box = await makeBox(h)
+    const { message } = await makeMessage(h, box)
+    await h.notifier.newMessage(box, message)
+    // The owner deletes it and hangs up (purge) before the mail went out.
+    await h.store.messages.setDeleted(message.rowId, true)
+    for (const file of await h.store.messages.purgeDeleted(box.rowId))
+      await h.files.remove(h.files.fromStored(file))
 
-  t.match(await h.worker.runDue(RECEIVED_AT), { sent: 1 })
-  const parsed = smtp.messages[0]?.parsed
-  t.equal(parsed?.attachments.length, 0)
-  t.match(parsed?.text, /^The recording is not attached: it was deleted from the mailbox/)
-  t.match(parsed?.html, '<i>The recording is not attached')
-  t.match(parsed?.text, 'From:      Bob Builder <1001>', 'the rest is intact')
-  t.match(await h.worker.outbox.list(), [{ status: 'sent' }], 'message_id cleared by the delete, row still sent')
-})
+    t.match(await h.worker.runDue(RECEIVED_AT), { sent: 1 })
+    const parsed = smtp.messages[0]?.parsed
+    t.equal(parsed?.attachments.length, 0)
+    t.match(parsed?.text, /^The recording is not attached: it was deleted from the mailbox/)
+    t.match(parsed?.html, '<i>The recording is not attached')
+    t.match(parsed?.text, 'From:      Bob Builder <1001>', 'the rest is intact')
+    t.match(
+      await h.worker.outbox.list(),
+      [{ status: 'sent' }],
+      'message_id cleared by the delete, row still sent',
+    )
+  },
+)

@@ -3,7 +3,7 @@ import { shouldNotifyFull, shouldRearm } from '../../lib/mail/full-episode.js'
 import { StoreError } from '../../lib/store/errors.js'
 import { RECEIVED_AT, SmtpSink, mailHarness, makeBox, makeMessage } from './fixture.js'
 
-t.test('mailbox full notice goes through the same outbox', async (t) => {
+void t.test('mailbox full notice goes through the same outbox', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port })
   const box = await makeBox(h, { email: ['alice@example.com', 'boss@example.com'] })
@@ -24,7 +24,7 @@ t.test('mailbox full notice goes through the same outbox', async (t) => {
   t.equal((await h.worker.outbox.list()).length, 2, 'full-box notice turned off: nothing queued')
 })
 
-t.test('lockout notice, time in the box zone', async (t) => {
+void t.test('lockout notice, time in the box zone', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port })
   const box = await makeBox(h)
@@ -35,19 +35,36 @@ t.test('lockout notice, time in the box zone', async (t) => {
   t.match(parsed?.text, 'PIN entry is refused until Thursday, 26 November 2026 12:17 (America/Chicago).')
 })
 
-t.test('full episode helpers: once per episode, re-armed under 90 %', async (t) => {
+void t.test('full episode helpers: once per episode, re-armed under 90 %', (t) => {
   const quota = 1000
   const fresh = { notifyFull: true, fullNotified: false }
   t.equal(shouldNotifyFull(fresh, { usedBytes: 999, quotaBytes: quota }), false, 'not full yet')
   t.equal(shouldNotifyFull(fresh, { usedBytes: 1000, quotaBytes: quota }), true, 'full: notify')
-  t.equal(shouldNotifyFull({ ...fresh, fullNotified: true }, { usedBytes: 1000, quotaBytes: quota }), false, 'once')
+  t.equal(
+    shouldNotifyFull({ ...fresh, fullNotified: true }, { usedBytes: 1000, quotaBytes: quota }),
+    false,
+    'once',
+  )
   t.equal(shouldNotifyFull({ ...fresh, notifyFull: false }, { usedBytes: 1000, quotaBytes: quota }), false)
-  t.equal(shouldRearm({ fullNotified: true }, { usedBytes: 900, quotaBytes: quota }), false, '90 % is not under')
-  t.equal(shouldRearm({ fullNotified: true }, { usedBytes: 899, quotaBytes: quota }), true, 'under 90 %: re-arm')
-  t.equal(shouldRearm({ fullNotified: false }, { usedBytes: 0, quotaBytes: quota }), false, 'nothing to re-arm')
+  t.equal(
+    shouldRearm({ fullNotified: true }, { usedBytes: 900, quotaBytes: quota }),
+    false,
+    '90 % is not under',
+  )
+  t.equal(
+    shouldRearm({ fullNotified: true }, { usedBytes: 899, quotaBytes: quota }),
+    true,
+    'under 90 %: re-arm',
+  )
+  t.equal(
+    shouldRearm({ fullNotified: false }, { usedBytes: 0, quotaBytes: quota }),
+    false,
+    'nothing to re-arm',
+  )
+  t.end()
 })
 
-t.test('kick sends at once and never overlaps a running pass', async (t) => {
+void t.test('kick sends at once and never overlaps a running pass', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port, kickOnEnqueue: true })
   const box = await makeBox(h)
@@ -55,7 +72,11 @@ t.test('kick sends at once and never overlaps a running pass', async (t) => {
   await h.notifier.newMessage(box, message)
   // The kick runs on the next turn of the event loop; once it is under way a second run must not start.
   await new Promise<void>((resolve) => setImmediate(resolve))
-  t.same(await h.worker.runDue(), { skipped: true, sent: 0, retried: 0, failed: 0 }, 'second run returns at once')
+  t.same(
+    await h.worker.runDue(),
+    { skipped: true, sent: 0, retried: 0, failed: 0 },
+    'second run returns at once',
+  )
   h.notifier.kick()
   h.notifier.kick()
   await h.worker.whenIdle()
@@ -63,7 +84,7 @@ t.test('kick sends at once and never overlaps a running pass', async (t) => {
   t.match(await h.worker.outbox.list(), [{ status: 'sent', attempts: 1 }])
 })
 
-t.test('two runDue calls at once: one does the work, the other returns', async (t) => {
+void t.test('two runDue calls at once: one does the work, the other returns', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port })
   const box = await makeBox(h, { email: ['a@example.com', 'b@example.com', 'c@example.com'] })
@@ -75,11 +96,14 @@ t.test('two runDue calls at once: one does the work, the other returns', async (
   t.equal(smtp.messages.length, 3)
 })
 
-t.test('a database failure reaches the caller; no recipients is a logged no-op', async (t) => {
+void t.test('a database failure reaches the caller; no recipients is a logged no-op', async (t) => {
   const h = await mailHarness(t)
   const box = await makeBox(h)
   const { message } = await makeMessage(h, box)
   await h.store.close()
   await t.rejects(h.notifier.newMessage(box, message), StoreError)
-  await t.resolves(h.notifier.newMessage({ ...box, email: [] }, message), 'no email: nothing to do, no database')
+  await t.resolves(
+    h.notifier.newMessage({ ...box, email: [] }, message),
+    'no email: nothing to do, no database',
+  )
 })

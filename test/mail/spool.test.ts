@@ -4,7 +4,7 @@ import { simpleParser } from 'mailparser'
 import t from 'tap'
 import { RECEIVED_AT, mailHarness, makeBox, makeMessage } from './fixture.js'
 
-t.test('no SMTP host: each mail is a whole .eml file in <stateDir>/mail-spool', async (t) => {
+void t.test('no SMTP host: each mail is a whole .eml file in <stateDir>/mail-spool', async (t) => {
   const h = await mailHarness(t)
   const box = await makeBox(h, { email: ['alice@example.com', 'boss@example.com'], keepAfterEmail: false })
   const { message, wav } = await makeMessage(h, box, { name: 'Zoë', number: '1001' })
@@ -26,7 +26,7 @@ t.test('no SMTP host: each mail is a whole .eml file in <stateDir>/mail-spool', 
   t.match(await h.worker.outbox.list(), [{ status: 'sent' }, { status: 'sent' }])
 })
 
-t.test('spool folder not writable: temporary failure, retried', async (t) => {
+void t.test('spool folder not writable: temporary failure, retried', async (t) => {
   const h = await mailHarness(t)
   const box = await makeBox(h)
   const { message } = await makeMessage(h, box)

@@ -13,7 +13,7 @@ import {
 } from '../../lib/mail/templates.js'
 import { RECEIVED_AT, mailHarness, makeBox, makeMessage } from './fixture.js'
 
-t.test('the shipped templates load and use only known variables', async (t) => {
+void t.test('the shipped templates load and use only known variables', async (t) => {
   const dir = await defaultTemplatesDir()
   t.same((await readdir(dir)).sort(), [
     'lockout.html',
@@ -27,12 +27,15 @@ t.test('the shipped templates load and use only known variables', async (t) => {
     'new-message.text.txt',
   ])
   const set = await loadTemplates()
-  t.equal(set['new-message'].subject, '{{urgentPrefix}}New voicemail from {{caller}} in mailbox {{mailboxId}}')
+  t.equal(
+    set['new-message'].subject,
+    '{{urgentPrefix}}New voicemail from {{caller}} in mailbox {{mailboxId}}',
+  )
   t.notMatch(set.lockout.subject, /\n/, 'trailing newline of a subject file dropped')
   t.match(set['mailbox-full'].html, '{{usagePercent}}')
 })
 
-t.test('operator overrides: one file replaced, the rest shipped', async (t) => {
+void t.test('operator overrides: one file replaced, the rest shipped', async (t) => {
   const dir = t.testdir({
     'new-message.subject.txt': 'Voicemail for {{ mailboxName }} from {{callerNumber}}\n',
     'new-message.html': '<p>{{caller}}</p>',
@@ -44,7 +47,7 @@ t.test('operator overrides: one file replaced, the rest shipped', async (t) => {
   t.equal(set['new-message'].text, shipped, 'text body still the shipped one')
 })
 
-t.test('every problem is reported at load time, with file names', async (t) => {
+void t.test('every problem is reported at load time, with file names', async (t) => {
   const dir = t.testdir({
     'new-message.subject.txt': 'From {{callerNmae}}',
     'new-message.text.txt': 'Hi {{ not a var }} and {{usagePercent}}',
@@ -59,23 +62,28 @@ t.test('every problem is reported at load time, with file names', async (t) => {
   t.equal(problems.length, 4)
   t.match(problems[0], /new-message\.subject\.txt: unknown variable \{\{callerNmae\}\} \(known: mailboxId, /)
   t.match(problems[1], /new-message\.text\.txt: malformed placeholder "\{\{ not a var \}\}"/)
-  t.match(problems[2], /new-message\.text\.txt: unknown variable \{\{usagePercent\}\}/, 'not a new-message variable')
+  t.match(
+    problems[2],
+    /new-message\.text\.txt: unknown variable \{\{usagePercent\}\}/,
+    'not a new-message variable',
+  )
   t.match(problems[3], /lockout\.subject\.txt: a subject must be one line/)
   t.match((err as Error).message, /mail templates have 4 problem\(s\)/)
 })
 
-t.test('missing shipped folder is a clear error', async (t) => {
+void t.test('missing shipped folder is a clear error', async (t) => {
   await t.rejects(loadTemplates({ defaultsDir: join(t.testdir(), 'nowhere') }), TemplateError)
 })
 
-t.test('rendering: text as is, HTML escaped', async (t) => {
+void t.test('rendering: text as is, HTML escaped', (t) => {
   const vars = { caller: 'A <b>&"\'' }
   t.equal(renderText('x {{caller}} {{ caller }}', vars), 'x A <b>&"\' A <b>&"\'')
   t.equal(renderHtml('<p>{{caller}}</p>', vars), '<p>A &lt;b&gt;&amp;&quot;&#39;</p>')
   t.same(checkVariables('{{mailboxId}} {{lockedUntil}}', templateVariables.lockout), [])
+  t.end()
 })
 
-t.test('a worker with broken templates keeps mail queued and sends once they are fixed', async (t) => {
+void t.test('a worker with broken templates keeps mail queued and sends once they are fixed', async (t) => {
   // mailHarness owns t.testdir() (a second call would reset it), so the templates go in a folder inside it.
   const templatesDir = join(t.testdirName, 'templates')
   const h = await mailHarness(t, { templatesDir })
