@@ -142,8 +142,15 @@ void t.test('problems carry their line in the file and come in file order', asyn
 void t.test('formatConfigError: singular, no file, other program name', (t) => {
   const err = new ConfigError([{ path: ['listen', 'port'], message: 'must be an integer 1-65535 (got 0)' }])
   t.equal(
-    formatConfigError(err, 'voicemailctl'),
+    formatConfigError(err, undefined, 'voicemailctl'),
     'voicemailctl: 1 problem in the configuration:\n  - listen.port: must be an integer 1-65535 (got 0)',
+  )
+  t.match(formatConfigError(err, '/etc/vm.yaml'), /^voicemaild: 1 problem in \/etc\/vm.yaml:\n/)
+  const located = new ConfigError([{ path: [], message: 'x' }], '/real.yaml')
+  t.match(
+    formatConfigError(located, '/other.yaml'),
+    /^voicemaild: 1 problem in \/real.yaml:/,
+    'the error knows best',
   )
   t.equal(err.message, '1 configuration problem: listen.port: must be an integer 1-65535 (got 0)')
   const atLine = new ConfigError([{ path: [], message: 'oops', line: 4 }], '/x.yaml')
