@@ -46,7 +46,6 @@ export async function deposit(call: Call, target: DepositTarget, deps: FlowDeps,
     return
   }
 
-  await rearmFullNotice(box, deps)
   const space = await reserveRecordingSpace(box, deps, log)
   if (space.full) {
     await call.play(deps.prompts.std('mailboxFull'))
@@ -54,6 +53,8 @@ export async function deposit(call: Call, target: DepositTarget, deps: FlowDeps,
     await goodbye(call, deps)
     return
   }
+  // Room again (the owner deleted messages): the next full episode gets its own notice.
+  await rearmFullNotice(box, deps)
 
   try {
     const recording = await recordMessage(call, box, space.capSeconds, deps)
