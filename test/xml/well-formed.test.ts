@@ -1,5 +1,8 @@
 import t from 'tap'
-import { listConfFiles, loadConf } from '../support/fs-conf.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { listConfFiles, loadConf, repoRoot } from '../support/fs-conf.js'
+import { parseXml } from '../support/xml.js'
 
 // FreeSWITCH refuses to load (or silently truncates) a configuration with one bad file: every shipped file must
 // parse, and each kind of file must have the root element the file that includes it expects.
@@ -35,3 +38,14 @@ for (const file of files) {
     t.end()
   })
 }
+
+void t.test('the XML examples in the documentation are well-formed', (t) => {
+  for (const doc of ['freeswitch-xml/README.md', 'docs/freeswitch.md']) {
+    const text = readFileSync(join(repoRoot, doc), 'utf8')
+    const blocks = [...text.matchAll(/```xml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '')
+    for (const [i, block] of blocks.entries()) {
+      t.doesNotThrow(() => parseXml(`<example>${block}</example>`), `${doc} example ${i + 1} parses`)
+    }
+  }
+  t.end()
+})
