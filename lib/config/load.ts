@@ -48,7 +48,8 @@ export async function loadConfig(
   }
 
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  // `merge`: operators who keep many boxes write `<<: *sales` to share settings between them.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true })
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((e): ConfigIssue => {
       const { line, col } = lineCounter.linePos(e.pos[0])

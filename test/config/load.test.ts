@@ -90,6 +90,24 @@ void t.test('YAML syntax errors are reported with line and column', async (t) =>
   t.match(err.problems[1], /^YAML syntax error at line 5, column 1: Map keys must be unique/)
 })
 
+void t.test('anchors, aliases and merge keys share settings between boxes', async (t) => {
+  const dir = t.testdir({
+    'vm.yaml': [
+      'mailboxes:',
+      "  - &sales { id: '800', kind: general, email: [sales@example.com] }",
+      "  - { <<: *sales, id: '801' }",
+      '',
+    ].join('\n'),
+  })
+  const config = await loadConfig(join(dir, 'vm.yaml'), {})
+  t.same(config.mailboxes[1], {
+    id: '801',
+    domain: 'localhost',
+    kind: 'general',
+    email: ['sales@example.com'],
+  })
+})
+
 void t.test('several YAML documents in one file are refused', async (t) => {
   const dir = t.testdir({ 'two.yaml': 'logLevel: info\n---\nlogLevel: debug\n' })
   const err = await rejection(loadConfig(join(dir, 'two.yaml'), {}))
