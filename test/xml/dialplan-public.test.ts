@@ -82,10 +82,11 @@ void t.test('closed: the caller leaves a message in the general box', (t) => {
   const open = hunt(extensions, outsideCall('5551000'), { mon: 3, mday: 4, wday: 4, hour: 10, minute: 0 })
   t.same(
     open.actions.map((a) => a.app),
-    ['answer', 'sleep', 'ivr', 'hangup'],
+    ['set', 'answer', 'sleep', 'ivr', 'hangup'],
     'open: the IVR, no voicemail',
   )
-  t.equal(open.actions[2]?.data, 'voicemaild_main', 'the shipped menu')
+  t.equal(open.actions[3]?.data, 'voicemaild_main', 'the shipped menu')
+  t.equal(open.actions[0]?.data, 'domain_name=$${domain}', 'with the domain a transfer to default needs')
   t.end()
 })
 
