@@ -121,6 +121,7 @@ export async function runApp(s: CallSession, msg: ExecuteMessage, index: number)
   s.appStarted(msg.app, arg, index)
   const response = await impl(s, arg)
   if (response === null) return
+  s.lastResponse = response
   s.emit(
     'CHANNEL_EXECUTE_COMPLETE',
     [...appHeaders, ['Application-Response', response], ['Application-UUID', msg.appUuid]],

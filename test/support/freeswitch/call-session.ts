@@ -74,6 +74,10 @@ export class CallSession implements ChannelApi, AppEnv {
   /** Called at the moment the channel goes down (the socket side decides about notices). */
   onChannelDown: ((cause: string) => void) | undefined
   readonly recordedFiles: string[] = []
+  /** current_application_response: the socket app's own completion reports the last app's (see the capture). */
+  lastResponse = '_none_'
+  /** The `socket` app's own argument, for its completion event at the end. */
+  private readonly socketData: string
 
   constructor(
     readonly node: FsNode,
@@ -82,6 +86,7 @@ export class CallSession implements ChannelApi, AppEnv {
     readonly hooks: CallerHooks = {},
   ) {
     node.channels.set(channel.uuid, this)
+    this.socketData = channel.getVar('current_application_data') ?? ''
   }
 
   /** Publish a channel event on the node bus. */
@@ -237,8 +242,8 @@ export class CallSession implements ChannelApi, AppEnv {
       'CHANNEL_EXECUTE_COMPLETE',
       [
         ['Application', 'socket'],
-        ['Application-Data', this.channel.getVar('current_application_data') ?? ''],
-        ['Application-Response', '_none_'],
+        ['Application-Data', this.socketData],
+        ['Application-Response', this.lastResponse],
         ['Application-UUID', this.node.rng.uuid()],
       ],
       ['switch_core_session.c', 'switch_core_session_exec', 2972],

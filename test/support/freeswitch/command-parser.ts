@@ -15,6 +15,8 @@ export interface DaemonCommand {
   readonly body?: Buffer
   /** The exact bytes of this command (after skipped blank lines), for transcripts. */
   readonly raw: Buffer
+  /** Header-block lines with no `:` (FS ignores them; usually a value that contained a newline). */
+  readonly malformed?: readonly string[]
 }
 
 /** FS refuses bodies above 16 MiB (mes.c:1317). */
@@ -64,9 +66,13 @@ export class CommandParser {
     const [first = '', ...rest] = lines
     const headers: Header[] = []
     let contentLength = 0
+    const malformed: string[] = []
     for (const l of rest) {
       const colon = l.indexOf(':')
-      if (colon < 0) continue
+      if (colon < 0) {
+        malformed.push(l)
+        continue
+      }
       const name = l.slice(0, colon)
       let v = colon + 1
       while (l[v] === ' ') v++
@@ -82,7 +88,9 @@ export class CommandParser {
     const body = contentLength > 0 ? Buffer.from(this.buf.subarray(pos, pos + contentLength)) : undefined
     const raw = Buffer.from(this.buf.subarray(start, pos + contentLength))
     this.buf = this.buf.subarray(pos + contentLength)
-    return body === undefined ? { line: first, headers, raw } : { line: first, headers, body, raw }
+    const cmd: DaemonCommand =
+      body === undefined ? { line: first, headers, raw } : { line: first, headers, body, raw }
+    return malformed.length > 0 ? { ...cmd, malformed } : cmd
   }
 }
 

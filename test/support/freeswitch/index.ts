@@ -26,6 +26,8 @@
 import { FsNode, type NodeOptions } from './node.js'
 import { SimCall, type CallOptions, type CallTarget } from './sim-call.js'
 import type { CallerScript } from './caller-script.js'
+import { InboundServer, type InboundOptions } from './inbound-server.js'
+import { Registrar, type RegistrarOptions } from './registrar.js'
 
 export { SimCall, type CallOptions, type CallTarget } from './sim-call.js'
 export type { CallerScript, CallerAction, RecordBehaviour, Trigger } from './caller-script.js'
@@ -36,10 +38,20 @@ export { fsUrlEncode, fsUrlDecode } from './urlencode.js'
 export * from './frames.js'
 export { buildWav, parseWav, wavHeader } from './wav.js'
 export { FsNode, type NodeOptions } from './node.js'
+export { InboundServer, type InboundOptions, type SentEvent } from './inbound-server.js'
+export {
+  Registrar,
+  type MwiNotify,
+  type Registration,
+  type Subscription,
+  type RegistrarOptions,
+} from './registrar.js'
 
 export interface SimulatorOptions extends NodeOptions {
   /** Defaults for every call (each `call()` may override them). */
   call?: CallOptions
+  /** The sofia profile of this node (name, domains). */
+  registrar?: RegistrarOptions
 }
 
 /**
@@ -49,10 +61,25 @@ export interface SimulatorOptions extends NodeOptions {
 export class FreeswitchSimulator {
   readonly node: FsNode
   private readonly calls = new Set<SimCall>()
-  private readonly closers: Array<() => Promise<void>> = []
+
+  /** This node's fake sofia registrar (shared by all its inbound servers). */
+  readonly registrar: Registrar
+  private readonly servers: InboundServer[] = []
 
   constructor(private readonly opts: SimulatorOptions = {}) {
     this.node = new FsNode(opts)
+    this.registrar = new Registrar(this.node, opts.registrar)
+  }
+
+  /**
+   * Start an inbound event socket (what the daemon reaches as FS:8021) on 127.0.0.1:0 by default.
+   * Resolves once listening; `server.port` is the bound port.
+   */
+  async listen(opts: InboundOptions = {}): Promise<InboundServer> {
+    const server = new InboundServer(this.node, this.registrar, opts)
+    await server.start()
+    this.servers.push(server)
+    return server
   }
 
   /**
@@ -71,14 +98,9 @@ export class FreeswitchSimulator {
     return this.calls.size
   }
 
-  /** @internal used by listen() to register cleanup. */
-  onClose(fn: () => Promise<void>): void {
-    this.closers.push(fn)
-  }
-
-  /** Reset every live call's socket and stop every server. */
+  /** Reset every live call's socket and stop every inbound server. Resolves when all are closed. */
   async close(): Promise<void> {
     for (const c of this.calls) c.reset()
-    await Promise.all(this.closers.map((f) => f()))
+    await Promise.all(this.servers.map((s) => s.stop()))
   }
 }
