@@ -1,7 +1,7 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { listConfFiles, loadConf, repoRoot } from '../support/fs-conf.js'
+import { confRoot, listConfFiles, loadConf, repoRoot } from '../support/fs-conf.js'
 import { parseXml } from '../support/xml.js'
 
 // FreeSWITCH refuses to load (or silently truncates) a configuration with one bad file: every shipped file must
@@ -46,6 +46,26 @@ void t.test('the XML examples in the documentation are well-formed', (t) => {
     for (const [i, block] of blocks.entries()) {
       t.doesNotThrow(() => parseXml(`<example>${block}</example>`), `${doc} example ${i + 1} parses`)
     }
+  }
+  t.end()
+})
+
+// FreeSWITCH's preprocessor (switch_xml.c preprocess()) works line by line before the XML parser: it drops every
+// line containing "<include>", "</include>" or "<?", runs X-PRE-PROCESS wherever it appears (comments included)
+// and strips "<!--#" comments. A line with anything else beside those tokens would lose it.
+void t.test('the files survive the FreeSWITCH preprocessor', (t) => {
+  for (const file of files) {
+    const lines = readFileSync(join(confRoot, file), 'utf8').split('\n')
+    lines.forEach((line, i) => {
+      if (/<include>|<\/include>|<\?/.test(line)) {
+        t.match(
+          line.trim(),
+          /^(<include>|<\/include>|<\?xml [^>]*\?>)$/,
+          `${file}:${i + 1} is dropped whole, harmlessly`,
+        )
+      }
+    })
+    t.notOk(/x-(no-)?pre-process|<!--#/i.test(lines.join('\n')), `${file} has no preprocessor directive`)
   }
   t.end()
 })
