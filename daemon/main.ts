@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     process.stdout.write(`usage: voicemaild [--config PATH]\n  default config: ${DEFAULT_CONFIG_PATH} (embedded defaults when absent)\n`)
     return
   }
-  const configPath = values.config ?? process.env.VOICEMAILD_CONFIG
+  const configPath = values.config ?? process.env.VOICEMAILD_CONFIG ?? DEFAULT_CONFIG_PATH
+  // A missing default file means "embedded defaults"; a missing file the operator named is an error.
   const load = (): Promise<Config> =>
     loadConfig(configPath, process.env, { credentialsDir: process.env.CREDENTIALS_DIRECTORY })
 
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     return
   }
   const log = createLogger(config.logLevel)
-  log.info({ configPath: configPath ?? DEFAULT_CONFIG_PATH, stateDir: config.stateDir }, 'starting')
+  log.info({ configPath, stateDir: config.stateDir, notes: config.source?.notes ?? [] }, 'starting')
 
   let app: App
   try {
