@@ -313,3 +313,47 @@ void t.test('a link failure never throws, and the lamp is repaired when FreeSWIT
     'the reconnect announce carries the change made while FreeSWITCH was away',
   )
 })
+
+void t.test('unified domain: every phone, and the feature code, follows the unified box', async (t) => {
+  const store = await mwiStore(t, 'unified', '800')
+  const unified = await addBox(store, '800', { kind: 'general' })
+  await addMessages(store, unified, 1)
+  const node = await fsNode(t, 8)
+  const { mwi } = await daemon(t, store, [node])
+  await until(() => reason(node.fs, 'CONNECT').length === 1)
+
+  const reg = node.sim.registrar
+  reg.register({ user: '101', domain: 'pbx.test', callId: 'reg-101' })
+  reg.subscribe({ user: '102', domain: 'pbx.test', target: '5001@pbx.test', callId: 'sub-102' })
+  await until(() => reg.notifies.length === 2)
+  t.same(
+    reg.notifies.map((n) => [n.phone, n.body]),
+    [
+      [
+        'reg:101@pbx.test/reg-101',
+        'Messages-Waiting: yes\r\nMessage-Account: sip:101@pbx.test\r\nVoice-Message: 1/0 (0/0)\r\n\r\n',
+      ],
+      [
+        'sub:102@pbx.test/sub-102',
+        'Messages-Waiting: yes\r\nMessage-Account: sip:5001@pbx.test\r\nVoice-Message: 1/0 (0/0)\r\n\r\n',
+      ],
+    ],
+    'a phone without a box and a phone subscribed to 5001 are told the unified box',
+  )
+
+  await addMessages(store, unified, 1)
+  await mwi.refresh(unified, 'NEW')
+  await until(() => reg.notifies.length === 4)
+  t.same(
+    reg.notifies
+      .slice(2)
+      .map((n) => [n.phone, n.account, n.body.split('\r\n')[2]])
+      .sort(),
+    [
+      ['reg:101@pbx.test/reg-101', '101@pbx.test', 'Voice-Message: 2/0 (0/0)'],
+      ['sub:102@pbx.test/sub-102', '5001@pbx.test', 'Voice-Message: 2/0 (0/0)'],
+    ],
+    'a change of the unified box reaches both phones (the accounts they asked about)',
+  )
+  t.same(reg.violations, [])
+})
