@@ -97,6 +97,14 @@ export const custom = {
   forwardTargetFull: 'forward-target-full.wav',
   messageForwarded: 'message-forwarded.wav',
   unreadableMessage: 'unreadable-message.wav',
+  noPinSet: 'no-pin-set.wav',
+  optionsMenu: 'options-menu.wav',
+  previousMessage: 'previous-message.wav',
+  nextMessage: 'next-message.wav',
+  recordNameNow: 'record-name-now.wav',
+  recordIntro: 'record-intro.wav',
+  forwardIntroOrSend: 'forward-intro-or-send.wav',
+  greetingSaved: 'greeting-saved.wav',
 } as const
 
 export type StandardPrompt = keyof typeof standard

@@ -1,7 +1,12 @@
 import type { Call } from '../../esl/call.js'
 import type { Logger } from '../../log.js'
+import { isBoxNumber } from '../../store/audio-files.js'
+import type { Mailbox } from '../../store/types.js'
 import type { FlowDeps } from '../deps.js'
+import { domainSettings } from '../domain-settings.js'
+import { isOwnPhone } from './authenticate.js'
 import { loginToBox } from './login.js'
+import { sayGoodbye } from './session.js'
 
 export interface OwnerTarget {
   domain: string
@@ -9,14 +14,94 @@ export interface OwnerTarget {
   box?: string
 }
 
-/** The owner side (SPEC §4 "Check / login / menu"). Placeholder until the owner flow lands. */
-export async function ownerAccess(call: Call, target: OwnerTarget, deps: FlowDeps, log: Logger): Promise<void> {
+/**
+ * The owner side (SPEC §4 "Check / login / menu"): answer, identify the box (given, or keyed in after "please
+ * enter your mailbox number"), then `loginToBox`. A known box that does not exist is "not available"; 5001 from a
+ * phone FreeSWITCH knows creates that extension's personal box first when the domain auto-provisions (as a
+ * deposit would), so an owner can set up the box before anyone called.
+ */
+export async function ownerAccess(
+  call: Call,
+  target: OwnerTarget,
+  deps: FlowDeps,
+  parentLog: Logger,
+): Promise<void> {
+  const log = parentLog.child({ flow: 'owner', domain: target.domain })
   await call.answer()
-  const box = target.box === undefined ? undefined : await deps.store.mailboxes.find(target.domain, target.box)
+  const box =
+    target.box === undefined
+      ? await askForBox(call, target.domain, deps, log)
+      : await findBox(call, target, deps, log)
   if (box === undefined) {
-    await call.play(deps.prompts.own('mailboxUnavailable'))
-    await call.hangup()
+    if (target.box !== undefined) await call.play(deps.prompts.own('mailboxUnavailable'))
+    await sayGoodbye(call, deps)
     return
   }
   await loginToBox(call, box, deps, log)
+}
+
+/**
+ * 5000: "please enter your mailbox number" (then `#`). An unknown number is "an invalid extension" and asked again,
+ * up to `menus.retries` times: box numbers are extensions, not secrets, so saying so costs nothing and helps.
+ */
+async function askForBox(
+  call: Call,
+  domain: string,
+  deps: FlowDeps,
+  log: Logger,
+): Promise<Mailbox | undefined> {
+  for (let attempt = 0; attempt < deps.config.menus.retries; attempt++) {
+    await call.flushDtmf()
+    const id = await call.collect({
+      prompt: deps.prompts.std('enterId'),
+      min: 2,
+      max: 10,
+      timeoutMs: deps.config.menus.digitTimeoutMs,
+      terminators: '#',
+      pattern: '^[0-9]+$',
+    })
+    if (id === '') continue
+    const box = isBoxNumber(id) ? await deps.store.mailboxes.find(domain, id) : undefined
+    if (box !== undefined) return box
+    log.info({ entered: id }, 'unknown mailbox number entered')
+    await call.play(deps.prompts.std('invalidExtension'))
+  }
+  return undefined
+}
+
+async function findBox(
+  call: Call,
+  target: OwnerTarget,
+  deps: FlowDeps,
+  log: Logger,
+): Promise<Mailbox | undefined> {
+  const id = target.box as string
+  const existing = await deps.store.mailboxes.find(target.domain, id)
+  if (existing !== undefined) return existing
+  if (call.info.variables.get('vm_action') !== 'check') return undefined
+  const settings = await domainSettings(target.domain, deps)
+  if (!settings.autoProvision || settings.mode === 'unified') return undefined
+  const probe = { kind: 'personal', id, domain: target.domain } as Mailbox
+  if (!isOwnPhone(call, probe)) return undefined
+  const known = await deps.directory.userExists(id, target.domain).catch((err: unknown) => {
+    log.warn({ err }, 'user_exists failed; not auto-provisioning')
+    return false
+  })
+  if (!known) return undefined
+  await deps.store.domains.ensure(target.domain, settings)
+  try {
+    const box = await deps.store.mailboxes.create({ domain: target.domain, id, kind: 'personal' })
+    log.info({ mailbox: id }, 'mailbox auto-provisioned')
+    await deps.store.audit.append({
+      mailboxRowId: box.rowId,
+      actor: 'daemon',
+      action: 'auto-provision',
+      detail: {},
+    })
+    return box
+  } catch (err) {
+    const raced = await deps.store.mailboxes.find(target.domain, id)
+    if (raced !== undefined) return raced
+    throw err
+  }
 }

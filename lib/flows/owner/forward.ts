@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto'
+import { copyFile } from 'node:fs/promises'
+import { HangupError } from '../../esl/errors.js'
+import type { Mailbox, Message } from '../../store/types.js'
+import { notifyNewMessage } from '../commit-message.js'
+import { chooseKey } from '../menu.js'
+import { isBoxNumber } from '../../store/audio-files.js'
+import { concatWavs } from './wav-concat.js'
+import type { OwnerSession } from './session.js'
+
+/** Longest spoken introduction to a forwarded message. */
+export const MAX_INTRO_SECONDS = 60
+const MIN_INTRO_MS = 1000
+
+/**
+ * After-message `8`: forward a copy to another box of the same domain (SPEC §4 owner 5). The owner keys in the
+ * box number (then `#`), then `1` adds a spoken introduction or `8` sends the message as it is. The target gets a
+ * new message of its own (a copy of the file, `forwardedFrom` set, caller data of the original), with its own mail
+ * and lamp. With an introduction, the two recordings are joined into one WAV (intro first). The target's quota is
+ * respected: a copy that does not fit is refused ("that mailbox is full"), nothing is written. The original stays
+ * as it was.
+ */
+export async function forwardMessage(session: OwnerSession, message: Message): Promise<void> {
+  const { call, deps, log, box } = session
+  const { prompts, files } = deps
+  const target = await askTarget(session)
+  if (target === undefined) return
+  const source = files.fromStored(message.file)
+  if (!(await fits(session, target, message.sizeBytes))) return refuseFull(session, target)
+
+  const choice = await chooseKey(call, deps, [prompts.own('forwardIntroOrSend')], '18')
+  if (choice === undefined) return
+  const uuid = randomUUID()
+  const dest = files.messagePath(target.domain, target.id, uuid)
+  await files.prepare(dest)
+  let intro: string | undefined
+  try {
+    if (choice === '1') intro = await recordIntro(session, target)
+    if (intro !== undefined) await concatWavs(intro, source, dest)
+    else await copyFile(source, dest)
+    const info = await files.commit(dest)
+    if (!(await fits(session, target, info.sizeBytes))) {
+      await files.remove(dest)
+      return refuseFull(session, target)
+    }
+    const copy = await deps.store.messages.insert({
+      uuid,
+      mailboxRowId: target.rowId,
+      callerIdName: message.callerIdName,
+      callerIdNumber: message.callerIdNumber,
+      urgent: message.urgent,
+      durationMs: info.durationMs,
+      sizeBytes: info.sizeBytes,
+      file: files.toStored(dest),
+      forwardedFrom: `${box.id}@${box.domain}`,
+    })
+    log.info(
+      { messageUuid: message.uuid, to: target.id, copyUuid: uuid, intro: intro !== undefined },
+      'message forwarded',
+    )
+    await notifyNewMessage(target, copy, deps, log)
+  } catch (err) {
+    await files.remove(dest)
+    if (err instanceof HangupError) throw err
+    log.error({ err, to: target.id }, 'message could not be forwarded')
+    await call.play(prompts.own('systemError'))
+    return
+  } finally {
+    if (intro !== undefined) await files.remove(intro)
+  }
+  await call.play(prompts.own('messageForwarded'))
+}
+
+/** Key in a box number of this domain; an unknown or disabled box is "an invalid extension", asked again. */
+async function askTarget(session: OwnerSession): Promise<Mailbox | undefined> {
+  const { call, deps, log, box } = session
+  for (let attempt = 0; attempt < deps.config.menus.retries; attempt++) {
+    await call.flushDtmf()
+    const id = await call.collect({
+      prompt: deps.prompts.std('forwardEnterExt'),
+      min: 2,
+      max: 10,
+      timeoutMs: deps.config.menus.digitTimeoutMs,
+      terminators: '#',
+      pattern: '^[0-9]+$',
+    })
+    if (id === '') continue
+    const target = isBoxNumber(id) ? await deps.store.mailboxes.find(box.domain, id) : undefined
+    if (target?.enabled === true) return target
+    log.info({ to: id }, 'forward to an unknown or disabled box')
+    await call.play(deps.prompts.std('invalidExtension'))
+  }
+  return undefined
+}
+
+async function fits(session: OwnerSession, target: Mailbox, bytes: number): Promise<boolean> {
+  const remaining = await session.deps.store.remainingBytes(target, session.deps.config.defaultQuotaBytes)
+  return bytes <= remaining
+}
+
+async function refuseFull(session: OwnerSession, target: Mailbox): Promise<void> {
+  session.log.info({ to: target.id }, 'forward refused: target mailbox full')
+  await session.call.play(session.deps.prompts.own('forwardTargetFull'))
+}
+
+/** Record the introduction into the target's folder; resolves its path, or undefined when too short / hung up. */
+async function recordIntro(session: OwnerSession, target: Mailbox): Promise<string | undefined> {
+  const { call, deps } = session
+  const path = deps.files.messagePath(target.domain, target.id, randomUUID())
+  await deps.files.prepare(path)
+  await call.setVariable('record_sample_rate', '8000')
+  await call.flushDtmf()
+  await call.play([deps.prompts.own('recordIntro'), deps.prompts.std('beep')])
+  const take = await call.record(path, {
+    maxSeconds: Math.min(MAX_INTRO_SECONDS, deps.config.recording.maxMessageSeconds),
+    silenceThreshold: deps.config.recording.silenceThreshold,
+    silenceSeconds: deps.config.recording.silenceSeconds,
+    terminators: '#',
+  })
+  const info = await deps.files.inspect(path).catch(() => undefined)
+  if (take.hungUp || info === undefined || info.durationMs < MIN_INTRO_MS) {
+    await deps.files.remove(path)
+    if (take.hungUp || call.hungUp) throw new HangupError(call.info.uuid, 'record')
+    return undefined
+  }
+  return path
+}

@@ -1,0 +1,118 @@
+import type { Folder, Message } from '../../store/types.js'
+import { chooseKey } from '../menu.js'
+import { forwardMessage } from './forward.js'
+import { playMessage } from './message-player.js'
+import { refreshLamp, type OwnerSession } from './session.js'
+
+export type FolderOutcome = 'done' | 'transferred'
+
+/** A callback number we are willing to dial: digits, maybe a leading `+`. */
+const DIALLABLE = /^\+?[0-9]{2,20}$/
+
+/**
+ * Main menu `1` / `2`: play the folder's messages in order (new: urgent first, then oldest; saved: oldest first),
+ * each followed by the after-message menu (SPEC §4 owner 5):
+ *
+ * `0` repeat, `1` previous, `2` save, `3` next (stays new), `4` email it to the box's recipients (kept), `5` call
+ * the sender back (only when `callback.context` is configured), `7` delete / undelete, `8` forward; no answer
+ * saves. The list is read once when the folder is opened, so "previous" can reach a message just deleted (to
+ * undelete it). Every change refreshes the lamp at once. Resolves `transferred` after a callback (the call left).
+ */
+export async function listenFolder(session: OwnerSession, folder: Folder): Promise<FolderOutcome> {
+  const { call, deps } = session
+  const list = await deps.store.messages.listForOwner(session.box.rowId, folder)
+  let index = 0
+  while (index < list.length) {
+    const snapshot = list[index] as Message
+    const message = await deps.store.messages.getByRowId(snapshot.rowId)
+    if (message === undefined) {
+      index++
+      continue
+    }
+    list[index] = message
+    const played = await playMessage(session, message, index)
+    if (!played.readable) {
+      index++
+      continue
+    }
+    const next = await afterMessage(session, message, played.key)
+    if (next === 'transferred') return 'transferred'
+    if (next === 'repeat') continue
+    index = next === 'previous' ? Math.max(0, index - 1) : index + 1
+  }
+  await call.play(deps.prompts.std('noMoreMessages'))
+  return 'done'
+}
+
+type Navigation = 'repeat' | 'previous' | 'next' | 'transferred'
+
+async function afterMessage(
+  session: OwnerSession,
+  message: Message,
+  typed: string | undefined,
+): Promise<Navigation> {
+  const { call, deps, log, box } = session
+  const { prompts } = deps
+  const canEmail = box.email.length > 0
+  const callback = deps.config.callback.context
+  const number = message.callerIdNumber.trim()
+  const canCallBack = callback !== undefined && DIALLABLE.test(number)
+  const entries: Array<[string, string]> = [
+    ['listenToRecording', '0'],
+    [prompts.own('previousMessage'), '1'],
+    ['saveRecording', '2'],
+    [prompts.own('nextMessage'), '3'],
+  ]
+  if (canEmail) entries.push(['forwardToEmail', '4'])
+  if (canCallBack) entries.push(['returnCall', '5'])
+  entries.push(['deleteRecording', '7'], ['toForward', '8'])
+  const menu = prompts.menu(entries)
+  const valid = entries.map(([, key]) => key).join('')
+
+  let key = typed !== undefined && valid.includes(typed) ? typed : undefined
+  let keepTypeAhead = key !== undefined
+  for (;;) {
+    key ??= await chooseKey(call, deps, menu, valid, { keepTypeAhead })
+    keepTypeAhead = false
+    switch (key) {
+      case '0':
+        return 'repeat'
+      case '1':
+        return 'previous'
+      case '3':
+        return 'next'
+      case '2':
+      case undefined:
+        // No answer = save (mod_voicemail, FusionPBX): the owner who says nothing wants to keep it.
+        await deps.store.messages.save(message.rowId)
+        log.info({ messageUuid: message.uuid, timeout: key === undefined }, 'message saved')
+        await refreshLamp(session, 'SAVE')
+        await call.play(prompts.std('saved'))
+        return 'next'
+      case '4':
+        await deps.mail
+          .emailMessage(box, message)
+          .catch((err: unknown) => log.error({ err }, 'message copy could not be queued'))
+        log.info({ messageUuid: message.uuid }, 'message emailed to the box recipients')
+        await call.play(prompts.std('emailed'))
+        break
+      case '5':
+        log.info({ messageUuid: message.uuid, context: callback }, 'calling the sender back')
+        await call.transfer(number, deps.config.callback.dialplan, callback)
+        return 'transferred'
+      case '7': {
+        const deleted = await deps.store.messages.toggleDeleted(message.rowId)
+        message.deleted = deleted
+        log.info({ messageUuid: message.uuid, deleted }, deleted ? 'message deleted' : 'message undeleted')
+        await refreshLamp(session, 'DELETE')
+        await call.play(prompts.std(deleted ? 'deleted' : 'undeleted'))
+        if (deleted) return 'next'
+        break
+      }
+      case '8':
+        await forwardMessage(session, message)
+        break
+    }
+    key = undefined
+  }
+}

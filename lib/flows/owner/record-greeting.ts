@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto'
+import { HangupError } from '../../esl/errors.js'
+import type { GreetingKind } from '../../store/types.js'
+import { chooseKey } from '../menu.js'
+import type { OwnerSession } from './session.js'
+
+/** A greeting or name shorter than this is "too short" (a name alone is about a second long). */
+export const MIN_GREETING_MS = 1000
+
+/**
+ * Record a greeting or the name (options `1`–`4`, first login): instructions, beep, record (`#`, silence or
+ * `recording.maxGreetingSeconds` end it), then `1` listen, `2` save, `3` re-record; no answer saves, as after a
+ * message. A too-short take is discarded and re-recorded (up to `menus.retries` times). The new file replaces the
+ * old one (whose file is removed after the row changed). A hangup before "save" discards the take: a greeting the
+ * owner never confirmed should not go live. Resolves true when a recording was stored.
+ */
+export async function recordGreeting(session: OwnerSession, kind: GreetingKind): Promise<boolean> {
+  const { call, deps, log, box } = session
+  const { prompts, config, files } = deps
+  const instructions = kind === 'name' ? prompts.own('recordNameNow') : prompts.std('recordGreeting')
+  await call.setVariable('record_sample_rate', '8000')
+  let tooShort = 0
+  for (;;) {
+    const path = files.greetingPath(box.domain, box.id, kind, randomUUID())
+    await files.prepare(path)
+    try {
+      await call.flushDtmf()
+      await call.play([instructions, prompts.std('beep')])
+      const take = await call.record(path, {
+        maxSeconds: config.recording.maxGreetingSeconds,
+        silenceThreshold: config.recording.silenceThreshold,
+        silenceSeconds: config.recording.silenceSeconds,
+        terminators: '#',
+      })
+      if (take.hungUp || call.hungUp) {
+        await files.remove(path)
+        return false
+      }
+      const info = await files.commit(path).catch((err: unknown) => {
+        log.warn({ err, kind }, 'greeting recording unreadable')
+        return undefined
+      })
+      if (info === undefined || info.durationMs < MIN_GREETING_MS) {
+        await files.remove(path)
+        if (++tooShort > config.menus.retries) return false
+        await call.play(prompts.std('tooSmall'))
+        continue
+      }
+      const verdict = await review(session, path)
+      if (verdict === 'rerecord') {
+        await files.remove(path)
+        continue
+      }
+      const replaced = await deps.store.greetings.set(box.rowId, kind, {
+        file: files.toStored(path),
+        sizeBytes: info.sizeBytes,
+        durationMs: info.durationMs,
+      })
+      if (replaced !== undefined) await files.remove(files.fromStored(replaced))
+      await deps.store.audit.append({
+        mailboxRowId: box.rowId,
+        actor: session.actor,
+        action: 'greeting.recorded',
+        detail: { kind, durationMs: info.durationMs },
+      })
+      log.info({ kind, durationMs: info.durationMs }, 'greeting recorded')
+      await call.play(prompts.own('greetingSaved'))
+      return true
+    } catch (err) {
+      if (err instanceof HangupError) await files.remove(path)
+      throw err
+    }
+  }
+}
+
+async function review(session: OwnerSession, path: string): Promise<'save' | 'rerecord'> {
+  const { call, deps } = session
+  const options = deps.prompts.menu([
+    ['listenToRecording', '1'],
+    ['saveRecording', '2'],
+    ['rerecord', '3'],
+  ])
+  for (;;) {
+    const key = await chooseKey(call, deps, options, '123')
+    if (key === '1') {
+      await call.play(path, { terminators: '#' })
+      continue
+    }
+    return key === '3' ? 'rerecord' : 'save'
+  }
+}
