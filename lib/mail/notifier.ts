@@ -110,7 +110,12 @@ export class MailNotifier implements MailRequests {
     messageRowId: number | undefined,
     payload: object,
   ): Promise<number> {
-    const entries: NewOutboxEntry[] = box.email.map((recipient) => ({
+    // The same address listed twice (any case) gets one mail.
+    const seen = new Set<string>()
+    const recipients = box.email
+      .map((r) => r.trim())
+      .filter((r) => r !== '' && !seen.has(r.toLowerCase()) && seen.add(r.toLowerCase()))
+    const entries: NewOutboxEntry[] = recipients.map((recipient) => ({
       kind,
       mailboxRowId: box.rowId,
       ...(messageRowId !== undefined ? { messageRowId } : {}),

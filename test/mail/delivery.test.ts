@@ -132,10 +132,21 @@ void t.test('non-ASCII names survive (RFC 2047)', async (t) => {
 void t.test('a box without email queues nothing; attachAudio = no sends no attachment', async (t) => {
   const smtp = await SmtpSink.start(t)
   const h = await mailHarness(t, { smtpPort: smtp.port })
+  const twice = await makeBox(h, { id: '400', email: ['dup@example.com', 'DUP@example.com', ' '] })
+  const { message: m0 } = await makeMessage(h, twice)
+  await h.notifier.newMessage(twice, m0)
+  t.match(
+    await h.worker.outbox.list(),
+    [{ recipients: ['dup@example.com'] }],
+    'one mail per distinct address',
+  )
+  await h.worker.runDue(RECEIVED_AT)
+  smtp.messages.length = 0
+
   const silent = await makeBox(h, { id: '200', email: [] })
   const { message: m1 } = await makeMessage(h, silent)
   await h.notifier.newMessage(silent, m1)
-  t.same(await h.worker.outbox.list(), [], 'no outbox row')
+  t.equal((await h.worker.outbox.list()).length, 1, 'no outbox row for a box without email')
 
   const noAudio = await makeBox(h, { id: '300', attachAudio: false })
   const { message: m2 } = await makeMessage(h, noAudio)
