@@ -1,0 +1,161 @@
+/**
+ * The ESL layer against the shared FreeSWITCH simulator (test/support/freeswitch/): the same protocol as the raw
+ * peers in the other files, but with FreeSWITCH's execute model, DTMF queue, record app, linger and random TCP
+ * chunking.
+ */
+import t, { type Test } from 'tap'
+import { join } from 'node:path'
+import type { Call, PlayResult, RecordResult } from '../../lib/esl/call.js'
+import { HangupError } from '../../lib/esl/errors.js'
+import type { CallEnd, CallHandler } from '../../lib/esl/outbound-server.js'
+import { FreeswitchSimulator, type CallerScript, type CallOptions } from '../support/freeswitch/index.js'
+import { startServer } from './harness.js'
+
+async function run(
+  t: Test,
+  handler: CallHandler,
+  script: CallerScript,
+  options: CallOptions = {},
+): Promise<{ end: CallEnd; transcript: Awaited<ReturnType<FreeswitchSimulator['call']>['finished']> }> {
+  const sim = new FreeswitchSimulator({ seed: 11 })
+  t.teardown(() => sim.close())
+  const { port, nextEnd } = await startServer(t, handler)
+  const call = sim.call({ host: '127.0.0.1', port }, script, options)
+  const [transcript, end] = await Promise.all([call.finished, nextEnd()])
+  return { end, transcript }
+}
+
+function prompts(t: Test): { dir: string; greeting: string; beep: string; pin: string } {
+  const dir = t.testdir({ 'greeting.wav': 'x', 'beep.wav': 'x', 'pin.wav': 'x' })
+  return { dir, greeting: join(dir, 'greeting.wav'), beep: join(dir, 'beep.wav'), pin: join(dir, 'pin.wav') }
+}
+
+void t.test(
+  'a whole call: * during the greeting, a PIN, a recording ended by #, then one ended by hangup',
+  async (t) => {
+    const p = prompts(t)
+    let greeting: PlayResult | undefined
+    let missing: PlayResult | undefined
+    let pin = ''
+    const recordings: RecordResult[] = []
+    const { end, transcript } = await run(
+      t,
+      async (call: Call) => {
+        await call.answer()
+        greeting = await call.play(p.greeting, { terminators: '*#' })
+        missing = await call.play(join(p.dir, 'missing.wav'))
+        pin = await call.collect({ prompt: p.pin, min: 4, max: 8, timeoutMs: 3000 })
+        await call.flushDtmf()
+        recordings.push(
+          await call.record(join(p.dir, 'm1.wav'), {
+            maxSeconds: 30,
+            silenceThreshold: 200,
+            silenceSeconds: 3,
+          }),
+        )
+        await call.play(p.beep)
+        recordings.push(
+          await call.record(join(p.dir, 'm2.wav'), {
+            maxSeconds: 30,
+            silenceThreshold: 200,
+            silenceSeconds: 3,
+          }),
+        )
+      },
+      {
+        callerIdName: 'Jürgen 日本',
+        actions: [{ when: { onPlayback: /greeting/, afterMs: 1200 }, press: '*' }],
+        entries: ['4821#'],
+        records: [
+          { speakMs: 1500, then: { press: '#' } },
+          { speakMs: 2500, then: 'hangup' },
+        ],
+      },
+    )
+    t.equal(end.outcome, 'completed')
+    t.equal(greeting?.terminator, '*', '* during the greeting is reported')
+    t.equal(greeting?.played, true)
+    t.equal(missing?.played, false, 'a missing prompt is an outcome')
+    t.equal(pin, '4821')
+    t.equal(recordings[0]?.terminator, '#')
+    t.equal(recordings[0]?.hungUp, false)
+    t.ok((recordings[0]?.durationMs ?? 0) >= 1500, 'record_ms of the first recording')
+    t.equal(recordings[1]?.hungUp, true, 'second recording ended by hangup')
+    // The simulator runs compressed time; its record_ms can fall a little short of speakMs.
+    t.ok((recordings[1]?.durationMs ?? 0) >= 2000, 'record_ms still known after the hangup (linger)', {
+      got: recordings[1],
+    })
+    t.ok(transcript.exitReceived, 'exit sent')
+    t.same(transcript.violations, [], 'no protocol violations')
+    t.same(
+      transcript.commands.slice(0, 4).map((c) => c.line),
+      ['connect', 'event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE', 'myevents', 'linger'],
+    )
+  },
+)
+
+void t.test('caller hangs up during a playback: HangupError, exit, socket released', async (t) => {
+  const p = prompts(t)
+  let error: unknown
+  const { end, transcript } = await run(
+    t,
+    async (call) => {
+      await call.answer()
+      await call.play(p.greeting).catch((err: unknown) => {
+        error = err
+        throw err
+      })
+    },
+    { actions: [{ when: { onPlayback: /greeting/, afterMs: 500 }, hangup: true }] },
+  )
+  t.type(error, HangupError)
+  t.equal(end.outcome, 'hangup')
+  t.ok(transcript.exitReceived)
+  t.same(transcript.violations, [])
+})
+
+void t.test(
+  'a raw %FF in the caller name (FreeSWITCH passes %XX through) does not crash the daemon',
+  async (t) => {
+    let name = ''
+    const { end } = await run(
+      t,
+      (call) => {
+        name = call.info.callerIdName
+        return Promise.resolve()
+      },
+      { callerIdName: '100%FF' },
+      { rawPercent: true },
+    )
+    t.equal(end.outcome, 'completed')
+    t.equal(name, '100%FF')
+  },
+)
+
+void t.test('without "full" linger and event are refused: the call still works', async (t) => {
+  const p = prompts(t)
+  let played: PlayResult | undefined
+  const { end, transcript } = await run(
+    t,
+    async (call) => {
+      await call.answer()
+      played = await call.play(p.beep)
+    },
+    {},
+    { control: 'single-channel' },
+  )
+  t.equal(end.outcome, 'completed')
+  t.equal(played?.played, true, 'executes complete over myevents alone')
+  const refused = transcript.frames.filter((f) => f.kind === 'reply' && f.label.startsWith('-ERR')).length
+  t.ok(refused >= 2, 'FreeSWITCH refused linger and event')
+})
+
+void t.test('the flow ends while the call is up: hung up, then exit', async (t) => {
+  const { end, transcript } = await run(t, (call) => call.answer(), {})
+  t.equal(end.outcome, 'completed')
+  const hangups = transcript.commands.filter(
+    (c) => c.line === 'sendmsg' && c.headers.some(([k, v]) => k === 'call-command' && v === 'hangup'),
+  )
+  t.equal(hangups.length, 1, 'one hangup')
+  t.ok(transcript.exitReceived, 'then exit')
+})
