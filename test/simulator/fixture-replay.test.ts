@@ -7,7 +7,7 @@ import t from 'tap'
 import { loadFixture } from '../support/fixtures.js'
 import { FrameReader, get, parsePlainEvent, type FsFrame } from '../support/freeswitch/frame-reader.js'
 import { FreeswitchSimulator } from '../support/freeswitch/index.js'
-import { FakeDaemon } from './fake-daemon.js'
+import { FakeDaemon } from '../support/freeswitch/fake-daemon.js'
 
 function label(f: FsFrame): string {
   const ct = get(f.headers, 'Content-Type') ?? ''

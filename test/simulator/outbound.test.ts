@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { FreeswitchSimulator } from '../support/freeswitch/index.js'
 import { parseWav } from '../support/freeswitch/wav.js'
-import { FakeDaemon, get, handshake } from './fake-daemon.js'
+import { FakeDaemon, get, handshake } from '../support/freeswitch/fake-daemon.js'
 
 async function setup(t: Test, seed = 1) {
   const daemon = new FakeDaemon()

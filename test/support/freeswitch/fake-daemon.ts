@@ -3,14 +3,8 @@
  * commands, with helpers to wait for a given frame. Deliberately not modesl and not lib/esl.
  */
 import { createServer, type Server, type Socket } from 'node:net'
-import {
-  FrameReader,
-  get,
-  parseJsonEvent,
-  parsePlainEvent,
-  type FsFrame,
-} from '../support/freeswitch/frame-reader.js'
-import type { Header } from '../support/freeswitch/frames.js'
+import { FrameReader, get, parseJsonEvent, parsePlainEvent, type FsFrame } from './frame-reader.js'
+import type { Header } from './frames.js'
 
 export interface SeenFrame extends FsFrame {
   contentType: string
@@ -173,4 +167,15 @@ export async function handshake(
   )
   await c.reply()
   return data
+}
+
+/** Connect to an inbound server like the daemon does (raw TCP), waiting for the TCP connection. */
+export async function connectInbound(host: string, port: number): Promise<DaemonConn> {
+  const { connect } = await import('node:net')
+  const s = connect({ host, port })
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', resolve)
+    s.once('error', reject)
+  })
+  return new DaemonConn(s)
 }
