@@ -148,6 +148,9 @@ export class InboundNode {
         'FreeSWITCH refused the event socket password (check freeswitch[].password)',
       )
     })
+    conn.on('esl::event::raw::text/rude-rejection', () => {
+      log.error({ node: this.name }, 'FreeSWITCH refused the connection by ACL (event_socket apply-inbound-acl)')
+    })
     conn.once('esl::ready', () => {
       this.subscribe(conn).then(
         () => {
