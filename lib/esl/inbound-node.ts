@@ -149,7 +149,10 @@ export class InboundNode {
       )
     })
     conn.on('esl::event::raw::text/rude-rejection', () => {
-      log.error({ node: this.name }, 'FreeSWITCH refused the connection by ACL (event_socket apply-inbound-acl)')
+      log.error(
+        { node: this.name },
+        'FreeSWITCH refused the connection by ACL (event_socket apply-inbound-acl)',
+      )
     })
     conn.once('esl::ready', () => {
       this.subscribe(conn).then(
