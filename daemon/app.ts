@@ -60,8 +60,21 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
   const files = new AudioFiles(config.stateDir)
   const link = new InboundLink(config.freeswitch, log.child({ component: 'inbound' }))
   const transport = createTransport(config)
-  const mailWorker = new OutboxWorker({ store, files, transport, config, clock, log: log.child({ component: 'mail' }) })
-  const mail = new MailNotifier({ store, config, clock, log: log.child({ component: 'mail' }), worker: mailWorker })
+  const mailWorker = new OutboxWorker({
+    store,
+    files,
+    transport,
+    config,
+    clock,
+    log: log.child({ component: 'mail' }),
+  })
+  const mail = new MailNotifier({
+    store,
+    config,
+    clock,
+    log: log.child({ component: 'mail' }),
+    worker: mailWorker,
+  })
   const mwi = new MwiService({ store, link, log: log.child({ component: 'mwi' }) })
 
   const deps: FlowDeps = {

@@ -19,7 +19,9 @@ async function main(): Promise<void> {
     strict: true,
   })
   if (values.help === true) {
-    process.stdout.write(`usage: voicemaild [--config PATH]\n  default config: ${DEFAULT_CONFIG_PATH} (embedded defaults when absent)\n`)
+    process.stdout.write(
+      `usage: voicemaild [--config PATH]\n  default config: ${DEFAULT_CONFIG_PATH} (embedded defaults when absent)\n`,
+    )
     return
   }
   const configPath = values.config ?? process.env.VOICEMAILD_CONFIG ?? DEFAULT_CONFIG_PATH
@@ -68,7 +70,8 @@ async function main(): Promise<void> {
 
 function logReloadFailure(log: Logger, err: unknown): void {
   // A bad edit must not take a running PBX's voicemail down: keep the old configuration.
-  if (err instanceof ConfigError) log.error({ problems: err.problems }, 'reload refused: configuration has problems')
+  if (err instanceof ConfigError)
+    log.error({ problems: err.problems }, 'reload refused: configuration has problems')
   else log.error({ err }, 'reload failed')
 }
 

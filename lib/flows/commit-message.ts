@@ -33,7 +33,12 @@ export async function commitMessage(
     file: deps.files.toStored(recording.path),
   })
   log.info(
-    { messageUuid: message.uuid, durationMs: message.durationMs, sizeBytes: message.sizeBytes, urgent: message.urgent },
+    {
+      messageUuid: message.uuid,
+      durationMs: message.durationMs,
+      sizeBytes: message.sizeBytes,
+      urgent: message.urgent,
+    },
     'message stored',
   )
   await notifyNewMessage(box, message, deps, log)
@@ -41,9 +46,16 @@ export async function commitMessage(
 }
 
 /** Lamp and mail for a new message. Their failures are logged, never thrown: the message is safe already. */
-export async function notifyNewMessage(box: Mailbox, message: Message, deps: FlowDeps, log: Logger): Promise<void> {
+export async function notifyNewMessage(
+  box: Mailbox,
+  message: Message,
+  deps: FlowDeps,
+  log: Logger,
+): Promise<void> {
   await Promise.all([
     deps.mwi.refresh(box, 'NEW').catch((err: unknown) => log.warn({ err }, 'lamp refresh failed')),
-    deps.mail.newMessage(box, message).catch((err: unknown) => log.error({ err }, 'mail could not be queued')),
+    deps.mail
+      .newMessage(box, message)
+      .catch((err: unknown) => log.error({ err }, 'mail could not be queued')),
   ])
 }

@@ -19,7 +19,12 @@ export interface DepositTarget {
  * quota, beep, record, review, commit, goodbye. The caller may hang up anywhere; once a long-enough recording
  * exists it is saved whatever happens next.
  */
-export async function deposit(call: Call, target: DepositTarget, deps: FlowDeps, parentLog: Logger): Promise<void> {
+export async function deposit(
+  call: Call,
+  target: DepositTarget,
+  deps: FlowDeps,
+  parentLog: Logger,
+): Promise<void> {
   const log = parentLog.child({ flow: 'deposit', domain: target.domain, mailbox: target.box })
   await call.answer()
 
@@ -97,7 +102,11 @@ export function callerData(call: Call): { callerIdName: string; callerIdNumber: 
  * The target box, or a personal box created on the spot for an extension FreeSWITCH knows (`user_exists`), when
  * the domain auto-provisions. FreeSWITCH being unreachable means "not known": no box is invented.
  */
-async function findOrProvision(target: DepositTarget, deps: FlowDeps, log: Logger): Promise<Mailbox | undefined> {
+async function findOrProvision(
+  target: DepositTarget,
+  deps: FlowDeps,
+  log: Logger,
+): Promise<Mailbox | undefined> {
   const existing = await deps.store.mailboxes.find(target.domain, target.box)
   if (existing !== undefined) return existing
   const domain = await domainSettings(target.domain, deps)
@@ -111,7 +120,12 @@ async function findOrProvision(target: DepositTarget, deps: FlowDeps, log: Logge
   try {
     const box = await deps.store.mailboxes.create({ domain: target.domain, id: target.box, kind: 'personal' })
     log.info({}, 'mailbox auto-provisioned')
-    await deps.store.audit.append({ mailboxRowId: box.rowId, actor: 'daemon', action: 'auto-provision', detail: {} })
+    await deps.store.audit.append({
+      mailboxRowId: box.rowId,
+      actor: 'daemon',
+      action: 'auto-provision',
+      detail: {},
+    })
     return box
   } catch (err) {
     // Two first callers at once: the other one created it.

@@ -7,7 +7,10 @@ import type { FlowDeps } from './deps.js'
  * declares them, else the defaults. Reading the store each call makes `voicemailctl domain set` take effect at
  * once, without a reload.
  */
-export async function domainSettings(name: string, deps: Pick<FlowDeps, 'store' | 'config'>): Promise<Domain> {
+export async function domainSettings(
+  name: string,
+  deps: Pick<FlowDeps, 'store' | 'config'>,
+): Promise<Domain> {
   const stored = await deps.store.domains.get(name)
   if (stored !== undefined) return stored
   const declared = deps.config.domains[name] ?? defaultDomainSettings

@@ -12,7 +12,12 @@ export type GreetingWanted = 'unavailable' | 'busy'
 export function wantedGreeting(variables: ReadonlyMap<string, string>): GreetingWanted {
   const asked = variables.get('vm_greeting')
   if (asked === 'busy' || asked === 'unavailable') return asked
-  for (const name of ['originate_disposition', 'last_bridge_hangup_cause', 'originate_failed_cause', 'DIALSTATUS']) {
+  for (const name of [
+    'originate_disposition',
+    'last_bridge_hangup_cause',
+    'originate_failed_cause',
+    'DIALSTATUS',
+  ]) {
     const value = variables.get(name)?.toUpperCase()
     if (value === 'USER_BUSY' || value === 'BUSY') return 'busy'
   }
@@ -40,7 +45,11 @@ export async function greetingFiles(
   if (temporary !== undefined) return [temporary]
   const choice = wanted === 'busy' ? 'busy' : box.activeGreeting
   const recorded =
-    choice === 'busy' ? (pick('busy') ?? pick('unavailable')) : choice === 'unavailable' ? pick('unavailable') : undefined
+    choice === 'busy'
+      ? (pick('busy') ?? pick('unavailable'))
+      : choice === 'unavailable'
+        ? pick('unavailable')
+        : undefined
   if (recorded !== undefined) return [recorded]
   const name = pick('name')
   if (name !== undefined) return [name, deps.prompts.std('notAvailable')]
@@ -73,6 +82,7 @@ export async function playGreeting(
       return 'login'
     case '0':
       return operatorAvailable ? 'operator' : 'finished'
+    case undefined:
     default:
       return 'finished'
   }

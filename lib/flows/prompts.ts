@@ -132,8 +132,11 @@ export class Prompts {
     return this.config.soundPrefix === '' ? file : `${this.config.soundPrefix.replace(/\/+$/, '')}/${file}`
   }
 
-  /** "<what> press <key>" pairs, as FreeSWITCH's own menu phrases say them. */
-  menu(entries: ReadonlyArray<readonly [StandardPrompt | string, string]>): string[] {
+  /**
+   * "<what> press <key>" pairs, as FreeSWITCH's own menu phrases say them. `what` is a standard prompt name or
+   * a file path.
+   */
+  menu(entries: ReadonlyArray<readonly [string, string]>): string[] {
     const out: string[] = []
     for (const [what, key] of entries) {
       out.push(what in standard ? this.std(what as StandardPrompt) : what, this.std('press'), this.digit(key))

@@ -17,7 +17,11 @@ export type QuotaVerdict = { full: true } | { full: false; capSeconds: number; r
  * the cap given to FreeSWITCH is one second less than the space reserved. A box with room for less than the
  * minimum message length is full: any recording would be discarded anyway.
  */
-export async function reserveRecordingSpace(box: Mailbox, deps: FlowDeps, log: Logger): Promise<QuotaVerdict> {
+export async function reserveRecordingSpace(
+  box: Mailbox,
+  deps: FlowDeps,
+  log: Logger,
+): Promise<QuotaVerdict> {
   const { config } = deps
   const quotaBytes = quotaOf(box, config.defaultQuotaBytes)
   const maxSeconds = config.recording.maxMessageSeconds
@@ -26,7 +30,10 @@ export async function reserveRecordingSpace(box: Mailbox, deps: FlowDeps, log: L
     config.defaultQuotaBytes,
     (maxSeconds + 1) * BYTES_PER_SECOND + WAV_HEADER_BYTES,
   )
-  const capSeconds = Math.min(maxSeconds, Math.floor((reservation.bytes - WAV_HEADER_BYTES) / BYTES_PER_SECOND) - 1)
+  const capSeconds = Math.min(
+    maxSeconds,
+    Math.floor((reservation.bytes - WAV_HEADER_BYTES) / BYTES_PER_SECOND) - 1,
+  )
   if (capSeconds < config.recording.minMessageSeconds) {
     reservation.release()
     log.info({ quotaBytes }, 'mailbox full')

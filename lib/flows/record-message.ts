@@ -47,7 +47,12 @@ export async function recordMessage(
       await call.play(prompts.std('tooSmall'))
       continue
     }
-    const recording: Recording = { uuid: take.uuid, path: take.path, durationMs: take.durationMs, urgent: false }
+    const recording: Recording = {
+      uuid: take.uuid,
+      path: take.path,
+      durationMs: take.durationMs,
+      urgent: false,
+    }
     if (take.hungUp || call.hungUp) return recording
     try {
       const verdict = await review(call, recording, deps)
@@ -113,7 +118,15 @@ async function review(call: Call, recording: Recording, deps: FlowDeps): Promise
     if (key === '3') return 'rerecord'
     break
   }
-  const urgent = await chooseKey(call, deps, prompts.menu([['markUrgent', '*'], ['continue', '#']]), '*#')
+  const urgent = await chooseKey(
+    call,
+    deps,
+    prompts.menu([
+      ['markUrgent', '*'],
+      ['continue', '#'],
+    ]),
+    '*#',
+  )
   recording.urgent = urgent === '*'
   return 'send'
 }

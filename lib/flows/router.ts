@@ -36,7 +36,8 @@ export async function routeCall(call: Call, deps: FlowDeps, parentLog: Logger): 
     case 'check': {
       const settings = await domainSettings(domain, deps)
       const own = mailbox ?? callerExtension(call)
-      const box = settings.mode === 'unified' && settings.unifiedMailbox !== undefined ? settings.unifiedMailbox : own
+      const box =
+        settings.mode === 'unified' && settings.unifiedMailbox !== undefined ? settings.unifiedMailbox : own
       if (box === undefined || !isBoxNumber(box)) return ownerAccess(call, { domain }, deps, log)
       return ownerAccess(call, { domain, box }, deps, log)
     }

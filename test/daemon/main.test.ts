@@ -4,28 +4,34 @@ import { chmod, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { spawnEntry } from '../support/spawn-daemon.js'
 
-t.test('with no config file it starts on the embedded defaults and stops cleanly on SIGTERM', async (t) => {
-  const dir = t.testdir({})
-  const daemon = spawnEntry('daemon/main.ts', [], { cwd: dir })
-  t.teardown(() => daemon.child.kill('SIGKILL'))
-  const line = await daemon.waitFor(/listening for FreeSWITCH/)
-  const listening = JSON.parse(line) as { host: string; port: number }
-  t.equal(listening.host, '127.0.0.1', 'binds to loopback')
-  t.equal(listening.port, 8084, 'on port 8084')
-  t.match(daemon.stdout(), /"stateDir":"[^"]*\/var"/, 'state under ./var')
-  daemon.child.kill('SIGTERM')
-  t.equal(await daemon.exited, 0, 'exit 0 after SIGTERM')
-  t.match(daemon.stdout(), /"msg":"stopped"/, 'logged its stop')
-})
+void t.test(
+  'with no config file it starts on the embedded defaults and stops cleanly on SIGTERM',
+  async (t) => {
+    const dir = t.testdir({})
+    const daemon = spawnEntry('daemon/main.ts', [], { cwd: dir })
+    t.teardown(() => daemon.child.kill('SIGKILL'))
+    const line = await daemon.waitFor(/listening for FreeSWITCH/)
+    const listening = JSON.parse(line) as { host: string; port: number }
+    t.equal(listening.host, '127.0.0.1', 'binds to loopback')
+    t.equal(listening.port, 8084, 'on port 8084')
+    t.match(daemon.stdout(), /"stateDir":"[^"]*\/var"/, 'state under ./var')
+    daemon.child.kill('SIGTERM')
+    t.equal(await daemon.exited, 0, 'exit 0 after SIGTERM')
+    t.match(daemon.stdout(), /"msg":"stopped"/, 'logged its stop')
+  },
+)
 
-t.test('SIGHUP reloads the configuration; a broken edit keeps the old one', async (t) => {
+void t.test('SIGHUP reloads the configuration; a broken edit keeps the old one', async (t) => {
   const dir = t.testdir({})
   const config = join(dir, 'voicemaild.yaml')
   await writeFile(config, `stateDir: ${dir}/state\nlisten: { port: 18931 }\n`)
   const daemon = spawnEntry('daemon/main.ts', ['--config', config])
   t.teardown(() => daemon.child.kill('SIGKILL'))
   await daemon.waitFor(/listening for FreeSWITCH/)
-  await writeFile(config, `stateDir: ${dir}/state\nlisten: { port: 18931 }\nmailboxes:\n  - { id: "100", domain: localhost, kind: personal }\n`)
+  await writeFile(
+    config,
+    `stateDir: ${dir}/state\nlisten: { port: 18931 }\nmailboxes:\n  - { id: "100", domain: localhost, kind: personal }\n`,
+  )
   daemon.child.kill('SIGHUP')
   const reloaded = await daemon.waitFor(/configuration reloaded/)
   t.match(reloaded, /100@localhost/, 'the new box was created')
@@ -37,10 +43,13 @@ t.test('SIGHUP reloads the configuration; a broken edit keeps the old one', asyn
   t.equal(await daemon.exited, 0, 'exit 0')
 })
 
-t.test('a bad config file: every problem listed, exit 1, nothing opened', async (t) => {
+void t.test('a bad config file: every problem listed, exit 1, nothing opened', async (t) => {
   const dir = t.testdir({})
   const config = join(dir, 'bad.yaml')
-  await writeFile(config, 'listen: { port: 99999 }\nstateDir: 7\ndefaultDomain: "not a domain!"\nretention: { savedDays: -1 }\nbogus: 1\n')
+  await writeFile(
+    config,
+    'listen: { port: 99999 }\nstateDir: 7\ndefaultDomain: "not a domain!"\nretention: { savedDays: -1 }\nbogus: 1\n',
+  )
   const daemon = spawnEntry('daemon/main.ts', ['--config', config])
   t.equal(await daemon.exited, 1, 'exit 1')
   const stderr = daemon.stderr()
@@ -50,7 +59,7 @@ t.test('a bad config file: every problem listed, exit 1, nothing opened', async 
   t.equal(daemon.stdout(), '', 'did not start')
 })
 
-t.test('a port in use: a clear message and exit 1', async (t) => {
+void t.test('a port in use: a clear message and exit 1', async (t) => {
   const dir = t.testdir({})
   const blocker = createServer()
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
@@ -60,20 +69,28 @@ t.test('a port in use: a clear message and exit 1', async (t) => {
   await writeFile(config, `stateDir: ${dir}/state\nlisten: { port: ${port} }\n`)
   const daemon = spawnEntry('daemon/main.ts', ['--config', config])
   t.equal(await daemon.exited, 1, 'exit 1')
-  t.match(daemon.stderr(), new RegExp(`cannot listen on 127.0.0.1:${port}.*(EADDRINUSE|in use)`), 'says the port is in use')
+  t.match(
+    daemon.stderr(),
+    new RegExp(`cannot listen on 127.0.0.1:${port}.*(EADDRINUSE|in use)`),
+    'says the port is in use',
+  )
 })
 
-t.test('an unwritable state directory: a clear message and exit 1', { skip: process.getuid?.() === 0 ? 'root can write anywhere' : false }, async (t) => {
-  const dir = t.testdir({ locked: {} })
-  await chmod(join(dir, 'locked'), 0o500)
-  const config = join(dir, 'vm.yaml')
-  await writeFile(config, `stateDir: ${dir}/locked/state\nlisten: { port: 18932 }\n`)
-  const daemon = spawnEntry('daemon/main.ts', ['--config', config])
-  t.equal(await daemon.exited, 1, 'exit 1')
-  t.match(daemon.stderr(), /state directory .* is not writable/, 'says why')
-})
+void t.test(
+  'an unwritable state directory: a clear message and exit 1',
+  { skip: process.getuid?.() === 0 ? 'root can write anywhere' : false },
+  async (t) => {
+    const dir = t.testdir({ locked: {} })
+    await chmod(join(dir, 'locked'), 0o500)
+    const config = join(dir, 'vm.yaml')
+    await writeFile(config, `stateDir: ${dir}/locked/state\nlisten: { port: 18932 }\n`)
+    const daemon = spawnEntry('daemon/main.ts', ['--config', config])
+    t.equal(await daemon.exited, 1, 'exit 1')
+    t.match(daemon.stderr(), /state directory .* is not writable/, 'says why')
+  },
+)
 
-t.test('an explicit config path that does not exist is an error', async (t) => {
+void t.test('an explicit config path that does not exist is an error', async (t) => {
   const daemon = spawnEntry('daemon/main.ts', ['--config', '/nonexistent/voicemaild.yaml'])
   t.equal(await daemon.exited, 1, 'exit 1')
   t.match(daemon.stderr(), /nonexistent/, 'names the file')

@@ -28,37 +28,60 @@ async function addGreeting(h: Harness, kind: GreetingKind): Promise<string> {
 
 /** The first playback of the call: the greeting chain plus the instructions. */
 async function greetingPlayed(h: Harness, variables: Record<string, string>): Promise<string> {
-  const transcript = await h.call({ variables, actions: [{ when: { onPlayback: true, afterMs: 200 }, hangup: true }] }).finished
+  const transcript = await h.call({
+    variables,
+    actions: [{ when: { onPlayback: true, afterMs: 200 }, hangup: true }],
+  }).finished
   return transcript.executes.find((e) => e.app === 'playback')?.arg ?? ''
 }
 
-t.test('greeting chain', async (t) => {
+void t.test('greeting chain', async (t) => {
   const h = await startHarness(t, { config })
 
   const standard = await greetingPlayed(h, deposit100)
-  t.match(standard, /vm-person\.wav!digits\/1\.wav!digits\/0\.wav!digits\/0\.wav!voicemail\/vm-not_available\.wav/, 'no recording: "the person at extension 1 0 0 is not available"')
+  t.match(
+    standard,
+    /vm-person\.wav!digits\/1\.wav!digits\/0\.wav!digits\/0\.wav!voicemail\/vm-not_available\.wav/,
+    'no recording: "the person at extension 1 0 0 is not available"',
+  )
   t.match(standard, /vm-record_message\.wav$/, 'then the recording instructions')
 
   const name = await addGreeting(h, 'name')
-  t.match(await greetingPlayed(h, deposit100), `${name}!voicemail/vm-not_available.wav`, 'recorded name + "is not available"')
+  t.match(
+    await greetingPlayed(h, deposit100),
+    `${name}!voicemail/vm-not_available.wav`,
+    'recorded name + "is not available"',
+  )
 
   const unavailable = await addGreeting(h, 'unavailable')
   t.match(await greetingPlayed(h, deposit100), unavailable, 'unavailable greeting')
 
-  t.match(await greetingPlayed(h, { ...deposit100, vm_greeting: 'busy' }), unavailable, 'busy asked but none recorded: unavailable greeting')
+  t.match(
+    await greetingPlayed(h, { ...deposit100, vm_greeting: 'busy' }),
+    unavailable,
+    'busy asked but none recorded: unavailable greeting',
+  )
   const busy = await addGreeting(h, 'busy')
   t.match(await greetingPlayed(h, { ...deposit100, vm_greeting: 'busy' }), busy, 'vm_greeting=busy')
-  t.match(await greetingPlayed(h, { ...deposit100, originate_disposition: 'USER_BUSY' }), busy, 'failed bridge with USER_BUSY')
+  t.match(
+    await greetingPlayed(h, { ...deposit100, originate_disposition: 'USER_BUSY' }),
+    busy,
+    'failed bridge with USER_BUSY',
+  )
   t.notMatch(await greetingPlayed(h, deposit100), busy, 'plain call: not the busy greeting')
 
   const temporary = await addGreeting(h, 'temporary')
-  t.match(await greetingPlayed(h, { ...deposit100, vm_greeting: 'busy' }), temporary, 'temporary greeting wins over everything')
+  t.match(
+    await greetingPlayed(h, { ...deposit100, vm_greeting: 'busy' }),
+    temporary,
+    'temporary greeting wins over everything',
+  )
 })
 
-t.test('keys during the greeting', async (t) => {
+void t.test('keys during the greeting', async (t) => {
   const h = await startHarness(t, { config })
 
-  t.test('# skips to the beep', async (t) => {
+  void t.test('# skips to the beep', async (t) => {
     const transcript = await h.call({
       variables: deposit100,
       actions: [
@@ -67,11 +90,15 @@ t.test('keys during the greeting', async (t) => {
       ],
     }).finished
     const greeting = transcript.executes.findIndex((e) => e.app === 'playback')
-    t.equal(transcript.executes.slice(greeting).filter((e) => e.app === 'record').length, 1, 'went on to record')
+    t.equal(
+      transcript.executes.slice(greeting).filter((e) => e.app === 'record').length,
+      1,
+      'went on to record',
+    )
     t.equal((await h.messages('100')).length, 1, 'message stored')
   })
 
-  t.test('* asks for the PIN of this box instead of recording', async (t) => {
+  void t.test('* asks for the PIN of this box instead of recording', async (t) => {
     const transcript = await h.call({
       variables: deposit100,
       actions: [{ when: { onPlayback: /vm-person/, afterMs: 300 }, press: '*' }],
@@ -81,21 +108,27 @@ t.test('keys during the greeting', async (t) => {
       transcript.executes.some((e) => e.app === 'play_and_get_digits' && e.arg.includes('vm-enter_pass')),
       'asks for the PIN',
     )
-    t.notOk(transcript.executes.some((e) => e.app === 'record'), 'no recording')
+    t.notOk(
+      transcript.executes.some((e) => e.app === 'record'),
+      'no recording',
+    )
   })
 
-  t.test('0 goes to the operator', async (t) => {
+  void t.test('0 goes to the operator', async (t) => {
     const transcript = await h.call({
       variables: deposit100,
       actions: [{ when: { onPlayback: /vm-person/, afterMs: 300 }, press: '0' }],
     }).finished
     const transfer = transcript.executes.find((e) => e.app === 'transfer')
     t.match(transfer?.arg, /^0 XML default$/, 'transferred to the operator extension')
-    t.notOk(transcript.executes.some((e) => e.app === 'record'), 'no recording')
+    t.notOk(
+      transcript.executes.some((e) => e.app === 'record'),
+      'no recording',
+    )
   })
 })
 
-t.test('0 does nothing when the domain has no operator', async (t) => {
+void t.test('0 does nothing when the domain has no operator', async (t) => {
   const h = await startHarness(t, { config: { mailboxes: config.mailboxes } })
   const transcript = await h.call({
     variables: deposit100,
@@ -104,18 +137,29 @@ t.test('0 does nothing when the domain has no operator', async (t) => {
       { when: { onRecord: true, afterMs: 4000 }, hangup: true },
     ],
   }).finished
-  t.notOk(transcript.executes.some((e) => e.app === 'transfer'), 'no transfer')
+  t.notOk(
+    transcript.executes.some((e) => e.app === 'transfer'),
+    'no transfer',
+  )
   t.equal((await h.messages('100')).length, 1, 'the caller still leaves a message')
 })
 
-t.test('unknown and disabled boxes say so and hang up', async (t) => {
+void t.test('unknown and disabled boxes say so and hang up', async (t) => {
   const h = await startHarness(t, {
-    config: { mailboxes: [...config.mailboxes, { id: '101', domain: 'pbx.test', kind: 'personal', enabled: false }] },
+    config: {
+      mailboxes: [...config.mailboxes, { id: '101', domain: 'pbx.test', kind: 'personal', enabled: false }],
+    },
   })
   for (const box of ['999', '101']) {
     const transcript = await h.call({ variables: { ...deposit100, vm_mailbox: box } }).finished
-    t.ok(transcript.executes.some((e) => e.arg.includes('mailbox-unavailable.wav')), `${box}: "not available"`)
-    t.notOk(transcript.executes.some((e) => e.app === 'record'), `${box}: no recording`)
+    t.ok(
+      transcript.executes.some((e) => e.arg.includes('mailbox-unavailable.wav')),
+      `${box}: "not available"`,
+    )
+    t.notOk(
+      transcript.executes.some((e) => e.app === 'record'),
+      `${box}: no recording`,
+    )
     const hungUp = transcript.commands.some((c) =>
       c.headers.some(([name, value]) => name.toLowerCase() === 'call-command' && value === 'hangup'),
     )
@@ -124,7 +168,7 @@ t.test('unknown and disabled boxes say so and hang up', async (t) => {
   t.equal(await h.app.store.mailboxes.find('pbx.test', '999'), undefined, 'no box invented')
 })
 
-t.test('auto-provisioning creates a personal box for an extension FreeSWITCH knows', async (t) => {
+void t.test('auto-provisioning creates a personal box for an extension FreeSWITCH knows', async (t) => {
   const h = await startHarness(t, { users: ['200@pbx.test'] })
   await h.call({
     variables: { ...deposit100, vm_mailbox: '200' },
@@ -135,12 +179,18 @@ t.test('auto-provisioning creates a personal box for an extension FreeSWITCH kno
   t.equal((await h.messages('200')).length, 1, 'and the message is in it')
 
   const transcript = await h.call({ variables: { ...deposit100, vm_mailbox: '300' } }).finished
-  t.ok(transcript.executes.some((e) => e.arg.includes('mailbox-unavailable.wav')), 'unknown extension: not available')
+  t.ok(
+    transcript.executes.some((e) => e.arg.includes('mailbox-unavailable.wav')),
+    'unknown extension: not available',
+  )
   t.equal(await h.app.store.mailboxes.find('pbx.test', '300'), undefined, 'no box for an unknown extension')
 })
 
-t.test('auto-provisioning can be turned off per domain', async (t) => {
-  const h = await startHarness(t, { users: ['200@pbx.test'], config: { domains: { 'pbx.test': { autoProvision: false } } } })
+void t.test('auto-provisioning can be turned off per domain', async (t) => {
+  const h = await startHarness(t, {
+    users: ['200@pbx.test'],
+    config: { domains: { 'pbx.test': { autoProvision: false } } },
+  })
   await h.call({ variables: { ...deposit100, vm_mailbox: '200' } }).finished
   t.equal(await h.app.store.mailboxes.find('pbx.test', '200'), undefined, 'no box created')
 })

@@ -3,9 +3,12 @@ import { startHarness } from '../support/daemon-harness.js'
 
 const config = { mailboxes: [{ id: '100', domain: 'pbx.test', kind: 'personal' }] }
 const deposit100 = { vm_action: 'deposit', vm_mailbox: '100', domain_name: 'pbx.test' }
-const leaveMessage = { variables: deposit100, actions: [{ when: { onRecord: true as const, afterMs: 4000 }, hangup: true as const }] }
+const leaveMessage = {
+  variables: deposit100,
+  actions: [{ when: { onRecord: true as const, afterMs: 4000 }, hangup: true as const }],
+}
 
-t.test('a caller name with a raw %FF does not crash the daemon', async (t) => {
+void t.test('a caller name with a raw %FF does not crash the daemon', async (t) => {
   const h = await startHarness(t, { config })
   // FreeSWITCH passes "%" followed by two uppercase hex digits through unencoded: modesl's decodeURIComponent
   // would throw on it inside the socket handler and take the process down.
@@ -17,16 +20,22 @@ t.test('a caller name with a raw %FF does not crash the daemon', async (t) => {
   t.equal((await h.messages('100')).length, 2, 'and the daemon still takes calls')
 })
 
-t.test('a 2 MB block of channel data closes only that call', async (t) => {
+void t.test('a 2 MB block of channel data closes only that call', async (t) => {
   const h = await startHarness(t, { config })
-  const huge = await h.call({ ...leaveMessage, variables: { ...deposit100, sip_h_X_Junk: 'x'.repeat(2 * 1024 * 1024) } }).finished
+  const huge = await h.call({
+    ...leaveMessage,
+    variables: { ...deposit100, sip_h_X_Junk: 'x'.repeat(2 * 1024 * 1024) },
+  }).finished
   t.ok(huge.closedBy !== undefined, 'that connection was closed')
-  t.notOk(huge.executes.some((e) => e.app === 'record'), 'nothing run on it')
+  t.notOk(
+    huge.executes.some((e) => e.app === 'record'),
+    'nothing run on it',
+  )
   await h.call(leaveMessage).finished
   t.equal((await h.messages('100')).length, 1, 'the next call works')
 })
 
-t.test('bad dialplan variables get a clear refusal, not a crash', async (t) => {
+void t.test('bad dialplan variables get a clear refusal, not a crash', async (t) => {
   const h = await startHarness(t, { config })
   for (const variables of [
     { vm_action: 'explode', vm_mailbox: '100' },
@@ -35,8 +44,14 @@ t.test('bad dialplan variables get a clear refusal, not a crash', async (t) => {
     { vm_action: 'deposit', vm_mailbox: '100', vm_domain: '../evil' },
   ]) {
     const transcript = await h.call({ variables }).finished
-    t.ok(transcript.executes.some((e) => e.arg.includes('system-error.wav')), `${JSON.stringify(variables)}: apology`)
-    t.notOk(transcript.executes.some((e) => e.app === 'record'), 'nothing recorded')
+    t.ok(
+      transcript.executes.some((e) => e.arg.includes('system-error.wav')),
+      `${JSON.stringify(variables)}: apology`,
+    )
+    t.notOk(
+      transcript.executes.some((e) => e.app === 'record'),
+      'nothing recorded',
+    )
   }
   await h.call(leaveMessage).finished
   t.equal((await h.messages('100')).length, 1, 'the daemon still takes calls')

@@ -4,7 +4,7 @@ import { isVoicemailFormat, readWavHeader, WavFormatError } from '../../lib/stor
 
 const fixture = new URL('../../../shared/fixtures/freeswitch-esl/record-time-limit.wav', import.meta.url)
 
-t.test('reads the header FreeSWITCH wrote for a 3.5 s recording', async (t) => {
+void t.test('reads the header FreeSWITCH wrote for a 3.5 s recording', async (t) => {
   const bytes = await readFile(fixture)
   const info = readWavHeader(bytes.subarray(0, 4096), bytes.length)
   t.equal(info.sampleRate, 8000, 'sample rate')
@@ -16,7 +16,7 @@ t.test('reads the header FreeSWITCH wrote for a 3.5 s recording', async (t) => {
   t.ok(isVoicemailFormat(info), 'voicemail format')
 })
 
-t.test('a header whose sizes were never patched still gives the duration on disk', async (t) => {
+void t.test('a header whose sizes were never patched still gives the duration on disk', async (t) => {
   const bytes = Buffer.from(await readFile(fixture))
   bytes.writeUInt32LE(0, 40)
   const info = readWavHeader(bytes.subarray(0, 4096), bytes.length)
@@ -24,7 +24,7 @@ t.test('a header whose sizes were never patched still gives the duration on disk
   t.equal(info.declaredDataBytes, 0, 'declared size kept for reporting')
 })
 
-t.test('refuses what is not a playable recording', async (t) => {
+void t.test('refuses what is not a playable recording', async (t) => {
   t.throws(() => readWavHeader(Buffer.alloc(0), 0), WavFormatError, '0-byte file')
   t.throws(() => readWavHeader(Buffer.from('hello world, not a wav'), 22), WavFormatError, 'text file')
   const bytes = Buffer.from(await readFile(fixture))

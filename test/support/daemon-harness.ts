@@ -53,7 +53,12 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
   })
   const inbound = await sim.listen({ password: 'ClueCon', users: options.users ?? [] })
   const parsed = parseConfig(
-    { defaultDomain: 'pbx.test', ...options.config, stateDir: dir, freeswitch: [{ host: inbound.host, port: inbound.port, password: 'ClueCon' }] },
+    {
+      defaultDomain: 'pbx.test',
+      ...options.config,
+      stateDir: dir,
+      freeswitch: [{ host: inbound.host, port: inbound.port, password: 'ClueCon' }],
+    },
     {},
     { baseDir: dir },
   )
@@ -74,7 +79,8 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
     config,
     clock,
     dir,
-    call: (script, callOptions) => sim.call({ host: '127.0.0.1', port: app.address.port }, script, callOptions),
+    call: (script, callOptions) =>
+      sim.call({ host: '127.0.0.1', port: app.address.port }, script, callOptions),
     async box(id, domain) {
       const box = await app.store.mailboxes.find(domainOf(domain), id)
       if (box === undefined) throw new Error(`no mailbox ${id}`)

@@ -18,7 +18,11 @@ export interface Spawned {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>
 }
 
-export function spawnEntry(entry: 'daemon/main.ts' | 'daemon/ctl.ts', args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Spawned {
+export function spawnEntry(
+  entry: 'daemon/main.ts' | 'daemon/ctl.ts',
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Spawned {
   const child = spawn(process.execPath, ['--import', loader, `${repoRoot}${entry}`, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
@@ -37,7 +41,10 @@ export function spawnEntry(entry: 'daemon/main.ts' | 'daemon/ctl.ts', args: stri
     exited,
     waitFor(pattern, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stderr: ${err}`)), timeoutMs)
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${pattern}; stderr: ${err}`)),
+          timeoutMs,
+        )
         const check = (): void => {
           const line = out.split('\n').find((l) => pattern.test(l))
           if (line !== undefined) {
