@@ -1,0 +1,97 @@
+import { OutboxRepo, type OutboxEntry, type OutboxStatus } from '../store/outbox.js'
+import { oneOf, str } from './args.js'
+import type { Command } from './command.js'
+import { NotFoundError, RefusedError, UsageError } from './errors.js'
+import { formatTime, table } from './output.js'
+
+const STATUSES: readonly OutboxStatus[] = ['pending', 'sent', 'failed']
+
+function view(e: OutboxEntry): Record<string, unknown> {
+  return {
+    id: e.id,
+    kind: e.kind,
+    status: e.status,
+    recipients: e.recipients,
+    attempts: e.attempts,
+    createdAt: e.createdAt,
+    nextAttemptAt: e.status === 'pending' ? e.nextAttemptAt : null,
+    sentAt: e.sentAt ?? null,
+    lastError: e.lastError ?? null,
+  }
+}
+
+export const mailCommands: Command[] = [
+  {
+    name: 'mail list',
+    summary: 'List queued, sent and failed mail, newest first.',
+    args: [],
+    options: {
+      status: { type: 'string', value: 'pending|sent|failed', help: 'only mail in this state' },
+      limit: { type: 'string', value: 'N', help: 'at most N rows (default 50)' },
+    },
+    async run(ctx, { values }) {
+      const statusText = str(values, 'status')
+      const status = statusText === undefined ? undefined : oneOf(statusText, STATUSES, '--status')
+      const limitText = str(values, 'limit') ?? '50'
+      if (!/^[0-9]+$/.test(limitText) || Number(limitText) < 1)
+        throw new UsageError('--limit must be a positive number')
+      const outbox = new OutboxRepo((await ctx.store()).db)
+      const entries = await outbox.list({
+        ...(status === undefined ? {} : { status }),
+        limit: Number(limitText),
+      })
+      const counts = await outbox.counts()
+      ctx.out.result({ counts, mail: entries.map(view) }, () => {
+        const head = `${counts.pending} pending, ${counts.sent} sent, ${counts.failed} failed`
+        if (entries.length === 0) return head
+        return `${head}\n\n${table(
+          ['ID', 'STATUS', 'KIND', 'TO', 'TRIES', 'CREATED', 'NEXT TRY', 'LAST ERROR'],
+          entries.map((e) => [
+            e.id,
+            e.status,
+            e.kind,
+            e.recipients,
+            e.attempts,
+            formatTime(e.createdAt),
+            e.status === 'pending' ? formatTime(e.nextAttemptAt) : '-',
+            e.lastError,
+          ]),
+        )}\n(times in UTC)`
+      })
+    },
+  },
+  {
+    name: 'mail retry',
+    summary: 'Queue a failed (or waiting) mail again, due now; or every failed mail with --all-failed.',
+    args: ['ID?'],
+    options: { 'all-failed': { type: 'boolean', help: 'retry every failed mail' } },
+    notes: 'The running daemon sends it within 30 s (its outbox job); or run: voicemailctl job run outbox',
+    async run(ctx, { values, positionals }) {
+      const all = values['all-failed'] === true
+      const idText = positionals[0]
+      if (all === (idText !== undefined)) throw new UsageError('give either a mail ID or --all-failed')
+      const outbox = new OutboxRepo((await ctx.store()).db)
+      const now = ctx.clock.now()
+      let ids: number[]
+      if (all) {
+        ids = (await outbox.list({ status: 'failed', limit: 1_000_000 })).map((e) => e.id)
+      } else {
+        if (!/^[0-9]+$/.test(idText ?? ''))
+          throw new UsageError(`mail ID must be a number, got ${JSON.stringify(idText)}`)
+        ids = [Number(idText)]
+      }
+      const retried: number[] = []
+      for (const id of ids) if (await outbox.retry(id, now)) retried.push(id)
+      if (!all && retried.length === 0) {
+        const entry = await outbox.get(ids[0] as number)
+        if (entry === undefined) throw new NotFoundError(`no mail ${idText}`)
+        throw new RefusedError(`mail ${idText} was already sent`, [], 'already-sent')
+      }
+      ctx.out.result({ retried }, () =>
+        retried.length === 0
+          ? 'no failed mail to retry'
+          : `queued again: ${retried.length} mail${retried.length === 1 ? '' : 's'} (${retried.join(', ')})`,
+      )
+    },
+  },
+]
