@@ -11,7 +11,7 @@ import { composeMail, type AttachmentInput } from './compose.js'
 import { deleteMessageAfterEmail } from './delete-after-email.js'
 import { parsePayload, type MailPayload } from './payload.js'
 import { loadTemplates, type TemplateSet } from './templates.js'
-import type { MailTransport } from './transport.js'
+import type { MailTransport, SendResult } from './transport.js'
 
 export interface OutboxWorkerDeps {
   store: Store
@@ -163,6 +163,7 @@ export class OutboxWorker {
       log.error({ ...fields, outcome: 'failed', error }, 'mail attempt')
       return 'failed'
     }
+    let result: SendResult
     try {
       const attachment = await this.attachmentOf(mail)
       if (attachment === 'missing') log.warn(fields, 'recording gone: mail sent without it')
@@ -175,15 +176,17 @@ export class OutboxWorker {
         from: config.mail.from,
         attachment,
       })
-      const result = await this.deps.transport.send(message, { outboxId: entry.id, now })
-      await this.outbox.markSent(entry.id, now)
-      log.info(
-        { ...fields, outcome: 'sent', rejected: result.rejected, response: result.response },
-        'mail attempt',
-      )
+      result = await this.deps.transport.send(message, { outboxId: entry.id, now })
     } catch (err) {
       return this.failed(entry, err, now, fields)
     }
+    // Outside the try: a database error here is not a send failure (the mail is out). It propagates as a
+    // StoreError; the row keeps its lease and is retried after it, the one case where a mail may go out twice.
+    await this.outbox.markSent(entry.id, now)
+    log.info(
+      { ...fields, outcome: 'sent', rejected: result.rejected, response: result.response },
+      'mail attempt',
+    )
     if (mail.kind === 'new-message' && entry.messageRowId !== undefined) {
       // The mail is out; deleting the message is a separate step whose failure only means the message stays.
       await deleteMessageAfterEmail(entry.messageRowId, {

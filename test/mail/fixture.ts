@@ -8,6 +8,7 @@ import type { Test } from 'tap'
 import { ManualClock } from '../../lib/clock.js'
 import { defaults } from '../../lib/config/defaults.js'
 import type { Config, SmtpConfig } from '../../lib/config/types.js'
+import type { MwiRequests } from '../../lib/flows/deps.js'
 import { silentLogger, type Logger } from '../../lib/log.js'
 import { MailNotifier } from '../../lib/mail/notifier.js'
 import { OutboxWorker } from '../../lib/mail/outbox-worker.js'
@@ -161,6 +162,7 @@ export async function mailHarness(
     templatesDir?: string
     log?: Logger
     kickOnEnqueue?: boolean
+    mwi?: MwiRequests
   } = {},
 ): Promise<MailHarness> {
   const dir = t.testdir()
@@ -194,7 +196,15 @@ export async function mailHarness(
   }
   const files = new AudioFiles(dir)
   const log = options.log ?? silentLogger()
-  const worker = new OutboxWorker({ store, files, transport: createTransport(config), config, clock, log })
+  const worker = new OutboxWorker({
+    store,
+    files,
+    transport: createTransport(config),
+    config,
+    clock,
+    log,
+    ...(options.mwi !== undefined ? { mwi: options.mwi } : {}),
+  })
   const notifier = new MailNotifier({
     store,
     config,

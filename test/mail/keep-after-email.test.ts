@@ -13,7 +13,14 @@ function exists(path: string): Promise<boolean> {
 
 void t.test('keep after email = no: deleted only once every recipient accepted', async (t) => {
   const smtp = await SmtpSink.start(t)
-  const h = await mailHarness(t, { smtpPort: smtp.port })
+  const lamps: string[] = []
+  const mwi = {
+    refresh: (b: { id: string }, reason: string) => {
+      lamps.push(`${b.id}:${reason}`)
+      return Promise.resolve()
+    },
+  }
+  const h = await mailHarness(t, { smtpPort: smtp.port, mwi })
   const box = await makeBox(h, { email: ['alice@example.com', 'boss@example.com'], keepAfterEmail: false })
   const { message, path, wav } = await makeMessage(h, box)
   await h.notifier.newMessage(box, message)
@@ -39,6 +46,7 @@ void t.test('keep after email = no: deleted only once every recipient accepted',
     smtp.messages.every((m) => m.parsed.attachments[0]?.content.equals(wav)),
     'both mails carried the recording',
   )
+  t.same(lamps, ['100:DELETE'], 'the lamp is refreshed once, after the delete')
   const audit = await h.store.audit.listRecent(10, box.rowId)
   t.match(audit, [{ actor: 'mail', action: 'message.deleted-after-email' }])
 })
