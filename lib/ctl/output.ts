@@ -79,12 +79,14 @@ export function fields(pairs: ReadonlyArray<readonly [string, unknown]>): string
 function cell(value: unknown): string {
   if (value === undefined || value === null) return '-'
   if (Array.isArray(value)) return value.length === 0 ? '-' : value.map(cell).join(', ')
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean)
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+        ? String(value)
+        : JSON.stringify(value)
   // Control characters (CR, LF, ESC) from caller data are shown escaped, never interpreted by the terminal.
-  return text.replace(
-    /[\u0000-\u001f\u007f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  )
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }
 
 /** An epoch-ms time as `YYYY-MM-DD HH:MM:SS` in `timezone` (falls back to UTC for an unknown zone). */
