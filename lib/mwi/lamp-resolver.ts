@@ -25,10 +25,12 @@ export interface Lamp {
 export interface RunCache {
   counts: Map<number, Promise<MessageCounts>>
   unified: Map<string, Promise<Mailbox | undefined>>
+  /** Boxes by account key; a refresh seeds it with the box itself, saving a lookup on the hot path. */
+  boxes: Map<string, Promise<Mailbox | undefined>>
 }
 
 export function newRunCache(): RunCache {
-  return { counts: new Map(), unified: new Map() }
+  return { counts: new Map(), unified: new Map(), boxes: new Map() }
 }
 
 /** Box numbers are 2–10 digits (SPEC §3): a user part like `*97` or `alice` has no own box. */
@@ -51,7 +53,7 @@ export class LampResolver {
   /** The lamp of one account. Rejects with the store's error if a lookup fails. */
   async lamp(account: Account, cache: RunCache = newRunCache()): Promise<Lamp> {
     const [own, listing, unified] = await Promise.all([
-      BOX_ID.test(account.user) ? this.directory.findBox(account.domain, account.user) : undefined,
+      BOX_ID.test(account.user) ? this.boxOf(account, cache) : undefined,
       this.directory.boxesListing(account),
       this.unifiedOf(account.domain, cache),
     ])
@@ -74,6 +76,7 @@ export class LampResolver {
     box: Mailbox,
     cache: RunCache = newRunCache(),
   ): Promise<{ accounts: Account[]; invalid: string[] }> {
+    cache.boxes.set(accountKey(boxAccount(box)), Promise.resolve(box))
     const unified = await this.unifiedOf(box.domain, cache)
     if (unified?.rowId !== box.rowId) return pushAccounts(box)
     const members = (await this.directory.domainBoxes(box.domain)).map(boxAccount)
@@ -158,6 +161,13 @@ export class LampResolver {
     let counts = cache.counts.get(box.rowId)
     if (counts === undefined) cache.counts.set(box.rowId, (counts = this.directory.counts(box)))
     return counts
+  }
+
+  private boxOf(account: Account, cache: RunCache): Promise<Mailbox | undefined> {
+    const key = accountKey(account)
+    let box = cache.boxes.get(key)
+    if (box === undefined) cache.boxes.set(key, (box = this.directory.findBox(account.domain, account.user)))
+    return box
   }
 
   private unifiedOf(domain: string, cache: RunCache): Promise<Mailbox | undefined> {
