@@ -48,7 +48,8 @@ export function parseConfig(
   const { domains, mailboxes } = parseDomainsAndMailboxes(root, defaultDomain)
   const smtp = parseSmtp(root, secrets, notes)
   const config: Config = {
-    stateDir: path('stateDir', defaults.stateDir),
+    // Under systemd, StateDirectory= exports STATE_DIRECTORY: the natural default there.
+    stateDir: path('stateDir', env.STATE_DIRECTORY ?? defaults.stateDir),
     listen: {
       host: listen.str('host', defaults.listen.host, is.hostname),
       port: listen.int('port', ...port, defaults.listen.port),

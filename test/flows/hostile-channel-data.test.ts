@@ -37,12 +37,13 @@ void t.test('a 2 MB block of channel data closes only that call', async (t) => {
 
 void t.test('bad dialplan variables get a clear refusal, not a crash', async (t) => {
   const h = await startHarness(t, { config })
-  for (const variables of [
+  const refused: Record<string, string>[] = [
     { vm_action: 'explode', vm_mailbox: '100' },
     { vm_action: 'deposit', vm_mailbox: '../../etc' },
     { vm_action: 'deposit' },
     { vm_action: 'deposit', vm_mailbox: '100', vm_domain: '../evil' },
-  ]) {
+  ]
+  for (const variables of refused) {
     const transcript = await h.call({ variables }).finished
     t.ok(
       transcript.executes.some((e) => e.arg.includes('system-error.wav')),
