@@ -7,6 +7,9 @@ import t, { type Test } from 'tap'
 import { join } from 'node:path'
 import type { Call, PlayResult, RecordResult } from '../../lib/esl/call.js'
 import { HangupError } from '../../lib/esl/errors.js'
+import { InboundLink } from '../../lib/esl/inbound.js'
+import type { FsEvent } from '../../lib/esl/link.js'
+import { silentLogger } from '../../lib/log.js'
 import type { CallEnd, CallHandler } from '../../lib/esl/outbound-server.js'
 import { FreeswitchSimulator, type CallerScript, type CallOptions } from '../support/freeswitch/index.js'
 import { startServer } from './harness.js'
@@ -159,3 +162,61 @@ void t.test('the flow ends while the call is up: hung up, then exit', async (t) 
   t.equal(hangups.length, 1, 'one hangup')
   t.ok(transcript.exitReceived, 'then exit')
 })
+
+void t.test(
+  'inbound link against the simulator: auth, api, MESSAGE_QUERY, raw sendevent, reconnect',
+  async (t) => {
+    const sim = new FreeswitchSimulator({ seed: 5 })
+    t.teardown(() => sim.close())
+    const fs = await sim.listen({ users: ['1000@pbx.test'] })
+    const link = new InboundLink(
+      [{ host: '127.0.0.1', port: fs.port, password: 'ClueCon' }],
+      silentLogger(),
+      {
+        initialBackoffMs: 20,
+        maxBackoffMs: 100,
+      },
+    )
+    t.teardown(() => link.close())
+    const queries: FsEvent[] = []
+    let connects = 0
+    let onConnect = (): void => undefined
+    let onQuery = (): void => undefined
+    link.onEvent('MESSAGE_QUERY', (e) => {
+      queries.push(e)
+      onQuery()
+    })
+    link.onConnect(() => {
+      connects += 1
+      onConnect()
+    })
+    const connected = new Promise<void>((resolve) => (onConnect = resolve))
+    link.start()
+    await connected
+
+    t.equal((await link.api('user_exists id 1000 pbx.test')).trim(), 'true')
+    t.equal((await link.api('user_exists id 9999 pbx.test')).trim(), 'false')
+
+    const queried = new Promise<void>((resolve) => (onQuery = resolve))
+    sim.registrar.register({ user: '1000', domain: 'pbx.test', callId: 'reg-1@192.0.2.10' })
+    await queried
+    t.equal(queries[0]?.headers.get('Message-Account'), 'sip:1000@pbx.test')
+    t.equal(queries[0]?.headers.get('VM-Call-ID'), 'reg-1@192.0.2.10')
+
+    await link.sendEvent('MESSAGE_WAITING', [
+      ['MWI-Messages-Waiting', 'yes'],
+      ['MWI-Message-Account', 'sip:1000@pbx.test'],
+      ['MWI-Voice-Message', '1/0 (0/0)'],
+      ['Call-ID', 'reg-1@192.0.2.10'],
+    ])
+    t.equal(fs.sentEvents.at(-1)?.name, 'MESSAGE_WAITING')
+    t.same(fs.violations, [], 'values went out raw, one per line')
+
+    const reconnected = new Promise<void>((resolve) => (onConnect = resolve))
+    await fs.restart({ graceful: true })
+    await reconnected
+    t.equal(connects, 2, 'onConnect fired again after the restart')
+    t.equal(fs.authCount, 2)
+    t.equal((await link.api('user_exists id 1000 pbx.test')).trim(), 'true', 'api works after reconnect')
+  },
+)
