@@ -17,7 +17,7 @@ import {
 /** Press `#` at the first main menu: log in, hear the counts, leave. */
 const exitAtMainMenu = [{ when: { onPlayback: MAIN_MENU }, press: '#' }]
 
-t.test("dual mode: 5001 opens the caller's own box, asks the PIN, announces the counts", async (t) => {
+void t.test("dual mode: 5001 opens the caller's own box, asks the PIN, announces the counts", async (t) => {
   const h = await startHarness(t, { config: ownerConfig() })
   await setPin(h, '100')
   await setPin(h, '800', '7391')
@@ -46,7 +46,7 @@ t.test("dual mode: 5001 opens the caller's own box, asks the PIN, announces the 
   t.same(transcript.violations, [], 'no protocol violations')
 })
 
-t.test("unified mode: 5001 from any phone opens the domain's one general box", async (t) => {
+void t.test("unified mode: 5001 from any phone opens the domain's one general box", async (t) => {
   const h = await startHarness(t, { config: ownerConfig({}, 'unified') })
   await setPin(h, '100')
   await setPin(h, '800', '7391')
@@ -59,7 +59,7 @@ t.test("unified mode: 5001 from any phone opens the domain's one general box", a
   t.equal(says(transcript)[0]?.split(' ').pop(), '1', 'counts of box 800 (1 new)')
 })
 
-t.test('5000: a wrong box number is refused and asked again, then the right one logs in', async (t) => {
+void t.test('5000: a wrong box number is refused and asked again, then the right one logs in', async (t) => {
   const h = await startHarness(t, { config: ownerConfig() })
   await setPin(h, '101')
   const transcript = await h.call({
@@ -75,14 +75,14 @@ t.test('5000: a wrong box number is refused and asked again, then the right one 
   t.ok(playedAt(transcript, MAIN_MENU) >= 0, 'logged in to 101')
 })
 
-t.test('5000: nothing entered three times ends the call', async (t) => {
+void t.test('5000: nothing entered three times ends the call', async (t) => {
   const h = await startHarness(t, { config: ownerConfig() })
   const transcript = await h.call({ variables: menu5000 }).finished
   t.equal(transcript.executes.filter((e) => e.app === 'play_and_get_digits').length, 3, 'three tries')
   t.ok(playedAt(transcript, /vm-goodbye/) >= 0, 'goodbye')
 })
 
-t.test('* during the greeting of a box asks its PIN and logs in', async (t) => {
+void t.test('* during the greeting of a box asks its PIN and logs in', async (t) => {
   const h = await startHarness(t, { config: ownerConfig() })
   await setPin(h, '100')
   const transcript = await h.call({
@@ -98,7 +98,7 @@ t.test('* during the greeting of a box asks its PIN and logs in', async (t) => {
   t.ok(playedAt(transcript, MAIN_MENU) >= 0, 'logged in from the greeting')
 })
 
-t.test('login: a general box dialled by its extension', async (t) => {
+void t.test('login: a general box dialled by its extension', async (t) => {
   const h = await startHarness(t, { config: ownerConfig() })
   await setPin(h, '800', '7391')
   const transcript = await h.call({ variables: login('800'), entries: ['7391#'], actions: exitAtMainMenu })
@@ -106,7 +106,7 @@ t.test('login: a general box dialled by its extension', async (t) => {
   t.ok(playedAt(transcript, MAIN_MENU) >= 0, 'logged in to the general box')
 })
 
-t.test('a wrong PIN three times ends the call without the menu', async (t) => {
+void t.test('a wrong PIN three times ends the call without the menu', async (t) => {
   const h = await startHarness(t, { config: ownerConfig() })
   await setPin(h, '100')
   const transcript = await h.call({ variables: check('100'), entries: ['1111#', '2222#', '3333#', PIN] })
@@ -138,7 +138,7 @@ t.test('a wrong PIN three times ends the call without the menu', async (t) => {
   )
 })
 
-t.test('unknown or disabled boxes, boxes without a PIN', async (t) => {
+void t.test('unknown or disabled boxes, boxes without a PIN', async (t) => {
   const h = await startHarness(t, {
     config: ownerConfig({
       mailboxes: [
