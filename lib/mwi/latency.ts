@@ -33,7 +33,7 @@ export class LatencyRecorder {
     return { count: this.total, p50: rank(0.5), p99: rank(0.99), max: sorted[sorted.length - 1] ?? 0 }
   }
 
-  /** A copy of the retained samples, oldest first is not guaranteed (benchmarks sort them anyway). */
+  /** A copy of the retained samples, in no particular order once the ring has wrapped. */
   values(): number[] {
     return [...this.samples]
   }

@@ -121,6 +121,11 @@ export class MwiService {
     return this.refreshLatency.stats()
   }
 
+  /** The retained raw samples behind `latency()` (ms), for the benchmark's own percentiles. */
+  latencySamples(): number[] {
+    return this.refreshLatency.values()
+  }
+
   /** Ignore further queries and connects (the link has no way to unsubscribe). In-flight pushes finish. */
   stop(): void {
     this.stopped = true

@@ -262,3 +262,16 @@ void t.test('the service needs a store or a directory', (t) => {
   t.throws(() => new MwiService({ link: new RecordingLink(), log: silentLogger() }), TypeError)
   t.end()
 })
+
+void t.test('latency samples are exposed for the benchmark', async (t) => {
+  const store = await mwiStore(t)
+  const box = await addBox(store, '100')
+  const { mwi } = service(store)
+  await mwi.refresh(box, 'NEW')
+  await mwi.refresh(box, 'READ')
+  t.equal(mwi.latencySamples().length, 2)
+  t.ok(
+    mwi.latencySamples().every((ms) => ms >= 0),
+    'durations, never negative',
+  )
+})
