@@ -160,7 +160,7 @@ export async function runCtl(argv: readonly string[], io: CtlIo): Promise<number
     if (command.name === 'doctor')
       return report(out, [{ check: 'config', status: 'fail', detail: err.problems.join('; ') }])
     if (json) out.error('config', err.message, err.problems)
-    else io.stderr.write(`${formatConfigError(err, 'voicemailctl')}\n`)
+    else io.stderr.write(`${formatConfigError(err, configPath, 'voicemailctl')}\n`)
     return EXIT.environment
   }
 
