@@ -60,13 +60,20 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
   const files = new AudioFiles(config.stateDir)
   const link = new InboundLink(config.freeswitch, log.child({ component: 'inbound' }))
   const transport = createTransport(config)
+  const mwi = new MwiService({ store, link, log: log.child({ component: 'mwi' }) })
   const mailWorker = new OutboxWorker({
     store,
     files,
     transport,
     config,
     clock,
+    mwi,
     log: log.child({ component: 'mail' }),
+  })
+  // A broken operator template must stop the start, not silently hold every mail in the queue.
+  await mailWorker.verifyTemplates().catch(async (err: unknown) => {
+    await store.close().catch(() => undefined)
+    throw new StartupError('mail templates have problems', { cause: err })
   })
   const mail = new MailNotifier({
     store,
@@ -75,7 +82,6 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
     log: log.child({ component: 'mail' }),
     worker: mailWorker,
   })
-  const mwi = new MwiService({ store, link, log: log.child({ component: 'mwi' }) })
 
   const deps: FlowDeps = {
     config,

@@ -80,7 +80,9 @@ function fail(err: unknown, configPath: string | undefined): void {
     process.stderr.write(formatConfigError(err, configPath) + '\n')
   } else if (err instanceof StartupError) {
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : ''
-    process.stderr.write(`voicemaild: ${err.message}${cause}\n`)
+    const problems = (err.cause as { problems?: unknown } | undefined)?.problems
+    const list = Array.isArray(problems) ? problems.map((p) => `\n  - ${String(p)}`).join('') : ''
+    process.stderr.write(`voicemaild: ${err.message}${cause}${list}\n`)
   } else {
     process.stderr.write(`voicemaild: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
   }

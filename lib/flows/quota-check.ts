@@ -62,11 +62,20 @@ export async function noticeFullBox(box: Mailbox, deps: FlowDeps, log: Logger): 
   log.info({}, 'mailbox full notice queued')
 }
 
+/** True when a full episode is over: a notice was sent and usage is now under 90 % of the quota. */
+export function shouldRearm(
+  box: Pick<Mailbox, 'fullNotified'>,
+  usedBytes: number,
+  quotaBytes: number,
+): boolean {
+  return box.fullNotified && usedBytes * 100 < REARM_PERCENT * quotaBytes
+}
+
 /** Re-arm the full-box notice of a box whose usage fell under 90 % (after deletes, cleanup, reconcile). */
 export async function rearmFullNotice(box: Mailbox, deps: Pick<FlowDeps, 'store' | 'config'>): Promise<void> {
   if (!box.fullNotified) return
   const used = await deps.store.bytesUsed(box.rowId)
-  if (used * 100 < REARM_PERCENT * quotaOf(box, deps.config.defaultQuotaBytes)) {
+  if (shouldRearm(box, used, quotaOf(box, deps.config.defaultQuotaBytes))) {
     await deps.store.mailboxes.setFullNotified(box.rowId, false)
   }
 }

@@ -1,5 +1,4 @@
 import t from 'tap'
-import { shouldNotifyFull, shouldRearm } from '../../lib/mail/full-episode.js'
 import { StoreError } from '../../lib/store/errors.js'
 import { RECEIVED_AT, SmtpSink, mailHarness, makeBox, makeMessage } from './fixture.js'
 
@@ -33,35 +32,6 @@ void t.test('lockout notice, time in the box zone', async (t) => {
   const parsed = smtp.messages[0]?.parsed
   t.equal(parsed?.subject, 'Mailbox 100 locked after failed PIN attempts')
   t.match(parsed?.text, 'PIN entry is refused until Thursday, 26 November 2026 12:17 (America/Chicago).')
-})
-
-void t.test('full episode helpers: once per episode, re-armed under 90 %', (t) => {
-  const quota = 1000
-  const fresh = { notifyFull: true, fullNotified: false }
-  t.equal(shouldNotifyFull(fresh, { usedBytes: 999, quotaBytes: quota }), false, 'not full yet')
-  t.equal(shouldNotifyFull(fresh, { usedBytes: 1000, quotaBytes: quota }), true, 'full: notify')
-  t.equal(
-    shouldNotifyFull({ ...fresh, fullNotified: true }, { usedBytes: 1000, quotaBytes: quota }),
-    false,
-    'once',
-  )
-  t.equal(shouldNotifyFull({ ...fresh, notifyFull: false }, { usedBytes: 1000, quotaBytes: quota }), false)
-  t.equal(
-    shouldRearm({ fullNotified: true }, { usedBytes: 900, quotaBytes: quota }),
-    false,
-    '90 % is not under',
-  )
-  t.equal(
-    shouldRearm({ fullNotified: true }, { usedBytes: 899, quotaBytes: quota }),
-    true,
-    'under 90 %: re-arm',
-  )
-  t.equal(
-    shouldRearm({ fullNotified: false }, { usedBytes: 0, quotaBytes: quota }),
-    false,
-    'nothing to re-arm',
-  )
-  t.end()
 })
 
 void t.test('kick sends at once and never overlaps a running pass', async (t) => {
