@@ -144,7 +144,8 @@ export class EslCall implements Call {
     const event = await this.run('play_and_get_digits', arg, budget)
     const digits = header(event, `variable_${variable}`)
     if (digits === undefined || header(event, 'variable_read_result') === 'failure') return ''
-    return digits.length >= options.min && digits.length <= options.max ? digits : ''
+    if (digits.length < options.min || digits.length > options.max) return ''
+    return matchesPattern(pattern, digits) ? digits : ''
   }
 
   /**
@@ -263,6 +264,18 @@ function recordResult(event: EslEvent, terminators: string, hungUp: boolean): Re
   }
   if (used !== undefined && used !== '' && terminators.includes(used)) result.terminator = used
   return result
+}
+
+/**
+ * Re-check the entry against the pattern FreeSWITCH already applied (PCRE). Simple patterns mean the same in
+ * JavaScript; one JavaScript cannot compile is left to FreeSWITCH's own check.
+ */
+function matchesPattern(pattern: string, digits: string): boolean {
+  try {
+    return new RegExp(pattern).test(digits)
+  } catch {
+    return true
+  }
 }
 
 /** One argument word: no whitespace (FreeSWITCH splits args on it), no `${` expansion, not empty. */

@@ -300,3 +300,21 @@ void t.test('sendmsg refused with -ERR is an EslCommandError', async (t) => {
   t.equal(result, 'EslCommandError')
   t.equal(outcome, 'completed')
 })
+
+void t.test('collect re-checks the pattern (a stray * in a PIN-only entry is refused)', async (t) => {
+  const { result } = await withCall(
+    t,
+    async (call) => [
+      await call.collect({ prompt: '/p.wav', min: 1, max: 4, timeoutMs: 3000, pattern: '^\\d+$' }),
+      await call.collect({ prompt: '/p.wav', min: 1, max: 4, timeoutMs: 3000, pattern: '^[0-9*]+$' }),
+    ],
+    async (fs) => {
+      const a = await fs.nextExecute()
+      t.match(a.arg, / vmd_digits_1 \^\\d\+\$ /, 'pattern passed to FreeSWITCH')
+      fs.complete(a.appUuid, 'play_and_get_digits', '_none_', { read_result: 'success', vmd_digits_1: '12*' })
+      const b = await fs.nextExecute()
+      fs.complete(b.appUuid, 'play_and_get_digits', '_none_', { read_result: 'success', vmd_digits_2: '12*' })
+    },
+  )
+  t.same(result, ['', '12*'])
+})
