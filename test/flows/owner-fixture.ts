@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises'
 import { hashPin } from '../../lib/store/pin.js'
 import type { Message } from '../../lib/store/types.js'
 import type { Harness } from '../support/daemon-harness.js'
-import type { OutboundTranscript } from '../support/freeswitch/index.js'
+import type { CallerAction, OutboundTranscript } from '../support/freeswitch/index.js'
 import { buildWav } from '../support/freeswitch/wav.js'
 
 export const PIN = '4821'
@@ -116,4 +116,16 @@ export function messageAudio(transcript: OutboundTranscript): string[] {
   return playbacks(transcript).filter(
     (arg) => /\/recordings\/.*\/[0-9a-f-]{36}\.wav/.test(arg) && !arg.includes('!'),
   )
+}
+
+/** One caller action per occurrence of a prompt: the nth match presses `keys[n-1]` (`''` = press nothing). */
+export function onEach(pattern: RegExp, keys: readonly string[], afterMs = 0): CallerAction[] {
+  return keys.flatMap((press, i) =>
+    press === '' ? [] : [{ when: { onPlayback: pattern, nth: i + 1, afterMs }, press }],
+  )
+}
+
+/** The audio file of `message` as the daemon plays it (with or without a start sample). */
+export function audioOf(h: Harness, message: Message): RegExp {
+  return new RegExp(`${h.app.deps.files.fromStored(message.file).replace(/[.]/g, '\\.')}(@@\\d+)?$`)
 }
