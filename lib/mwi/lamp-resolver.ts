@@ -36,6 +36,15 @@ export function newRunCache(): RunCache {
 /** Box numbers are 2–10 digits (SPEC §3): a user part like `*97` or `alice` has no own box. */
 const BOX_ID = /^[0-9]{2,10}$/
 
+/** A refresh reaching more accounts than this reads one snapshot of the boxes instead of querying per account. */
+const PER_ACCOUNT_LOOKUPS = 8
+
+interface Snapshot {
+  boxes: Mailbox[]
+  byKey: Map<string, Mailbox>
+  listing: Map<string, Mailbox[]>
+}
+
 /** Cap on remembered accounts per unified domain: phones come and go; this keeps a flood of junk queries bounded. */
 const MAX_LEARNED_PER_DOMAIN = 10_000
 
@@ -84,18 +93,48 @@ export class LampResolver {
   }
 
   /**
+   * The lamps of several accounts (one refresh). Up to a handful, each is looked up on its own (a few indexed
+   * queries); beyond that (a unified box lighting a whole domain) one listing of the boxes and one counts query
+   * serve them all. Same rule either way.
+   */
+  async lamps(accounts: readonly Account[], cache: RunCache = newRunCache()): Promise<Lamp[]> {
+    if (accounts.length <= PER_ACCOUNT_LOOKUPS) return Promise.all(accounts.map((a) => this.lamp(a, cache)))
+    const snap = await this.snapshot(cache)
+    return Promise.all(accounts.map((a) => this.evaluate(a, snap, cache)))
+  }
+
+  /**
    * Every lamp worth announcing: the targets of every enabled box, each account once, computed from one listing
    * of the boxes (the same rule as `lamp()`, evaluated in memory). Resolves with the number of enabled boxes.
    */
   async everyLamp(cache: RunCache = newRunCache()): Promise<{ boxes: number; lamps: Lamp[] }> {
-    const [boxes, allCounts] = await Promise.all([this.directory.enabledBoxes(), this.directory.allCounts()])
-    for (const box of boxes) {
-      if (!cache.counts.has(box.rowId))
-        cache.counts.set(box.rowId, Promise.resolve(allCounts.get(box.rowId) ?? { ...noMessages }))
+    const snap = await this.snapshot(cache)
+    const targets = new Map<string, Account>()
+    for (const box of snap.boxes) {
+      const domain = box.domain.toLowerCase()
+      const unified = await this.unifiedOf(domain, cache)
+      const members =
+        unified?.rowId === box.rowId
+          ? [
+              ...snap.boxes.filter((b) => b.domain.toLowerCase() === domain).map(boxAccount),
+              ...this.learnedIn(domain),
+            ]
+          : []
+      for (const account of pushAccounts(box, members).accounts) targets.set(accountKey(account), account)
     }
+    const lamps = await Promise.all([...targets.values()].map((a) => this.evaluate(a, snap, cache)))
+    return { boxes: snap.boxes.length, lamps }
+  }
+
+  /** Every enabled box, indexed by own account and by listed account; counts of all boxes put in the cache. */
+  private async snapshot(cache: RunCache): Promise<Snapshot> {
+    const [boxes, allCounts] = await Promise.all([this.directory.enabledBoxes(), this.directory.allCounts()])
     const byKey = new Map<string, Mailbox>()
     const listing = new Map<string, Mailbox[]>()
     for (const box of boxes) {
+      if (!cache.counts.has(box.rowId)) {
+        cache.counts.set(box.rowId, Promise.resolve(allCounts.get(box.rowId) ?? { ...noMessages }))
+      }
       byKey.set(accountKey(boxAccount(box)), box)
       for (const entry of box.mwiAccounts) {
         const parsed = parseAccount(entry)
@@ -104,39 +143,21 @@ export class LampResolver {
         listing.set(key, [...(listing.get(key) ?? []), box])
       }
     }
-    const domains = [...new Set(boxes.map((b) => b.domain.toLowerCase()))]
-    const unifiedOf = new Map<string, Mailbox>()
-    for (const domain of domains) {
-      const unified = await this.unifiedOf(domain, cache)
-      if (unified !== undefined) unifiedOf.set(domain, unified)
-    }
+    return { boxes, byKey, listing }
+  }
 
-    const targets = new Map<string, Account>()
-    for (const box of boxes) {
-      const domain = box.domain.toLowerCase()
-      const members =
-        unifiedOf.get(domain)?.rowId === box.rowId
-          ? [
-              ...boxes.filter((b) => b.domain.toLowerCase() === domain).map(boxAccount),
-              ...this.learnedIn(domain),
-            ]
-          : []
-      for (const account of pushAccounts(box, members).accounts) targets.set(accountKey(account), account)
-    }
-
-    const lamps: Lamp[] = []
-    for (const [key, account] of targets) {
-      const own = byKey.get(key)
-      const unified = unifiedOf.get(account.domain)
-      const lit = lightingBoxes(account, {
-        listing: listing.get(key) ?? [],
-        ...(own === undefined ? {} : { own }),
-        ...(unified === undefined ? {} : { unified }),
-      })
-      const counts = await Promise.all(lit.map((box) => this.countsOf(box, cache)))
-      lamps.push({ account, counts: sumCounts(counts), boxes: lit })
-    }
-    return { boxes: boxes.length, lamps }
+  /** `lamp()` evaluated against a snapshot instead of per-account queries. */
+  private async evaluate(account: Account, snap: Snapshot, cache: RunCache): Promise<Lamp> {
+    const key = accountKey(account)
+    const own = snap.byKey.get(key)
+    const unified = await this.unifiedOf(account.domain, cache)
+    const lit = lightingBoxes(account, {
+      listing: snap.listing.get(key) ?? [],
+      ...(own === undefined ? {} : { own }),
+      ...(unified === undefined ? {} : { unified }),
+    })
+    const counts = await Promise.all(lit.map((box) => this.countsOf(box, cache)))
+    return { account, counts: sumCounts(counts), boxes: lit }
   }
 
   /**

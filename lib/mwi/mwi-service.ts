@@ -18,7 +18,7 @@ export interface MwiServiceOptions {
   log: Logger
   /** Monotonic milliseconds for the latency figures (default `performance.now`); never used for logic. */
   monotonicNow?: () => number
-  /** How many MESSAGE_WAITING commands announce-all keeps in flight at once (default 32). */
+  /** How many MESSAGE_WAITING commands are kept in flight at once per push or announce (default 32). */
   announceConcurrency?: number
 }
 
@@ -104,14 +104,7 @@ export class MwiService {
       this.log.error({ err, node }, 'mwi announce failed: cannot read the store')
       return { boxes: 0, events: 0 }
     }
-    let events = 0
-    const queue = [...plan.lamps]
-    const worker = async (): Promise<void> => {
-      for (let lamp = queue.shift(); lamp !== undefined; lamp = queue.shift()) {
-        if (await this.send(lamp, reason, node)) events++
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker))
+    const events = await this.sendAll(plan.lamps, reason, node)
     this.log.info({ node, reason, boxes: plan.boxes, accounts: plan.lamps.length, events }, 'mwi announced')
     return { boxes: plan.boxes, events }
   }
@@ -157,13 +150,29 @@ export class MwiService {
       const cache = newRunCache()
       const { accounts, invalid } = await this.resolver.targets(box, cache)
       if (invalid.length > 0) log.warn({ invalid }, 'mwi account ignored: not user@domain')
-      lamps = await Promise.all(accounts.map((account) => this.resolver.lamp(account, cache)))
+      lamps = await this.resolver.lamps(accounts, cache)
     } catch (err) {
       log.error({ err, reason }, 'mwi not sent: cannot read the store')
       return false
     }
-    const sent = await Promise.all(lamps.map((lamp) => this.send(lamp, reason)))
-    return sent.every(Boolean)
+    return (await this.sendAll(lamps, reason)) === lamps.length
+  }
+
+  /**
+   * Send lamps with at most `concurrency` commands in flight (a unified box or a resync may light thousands of
+   * accounts). Resolves with how many FreeSWITCH acknowledged.
+   */
+  private async sendAll(lamps: readonly Lamp[], reason: UpdateReason, node?: string): Promise<number> {
+    let acknowledged = 0
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < lamps.length) {
+        const lamp = lamps[next++] as Lamp
+        if (await this.send(lamp, reason, node)) acknowledged++
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, lamps.length) }, worker))
+    return acknowledged
   }
 
   /** One MESSAGE_WAITING for a lamp; resolves false (logged) when the link refused or failed. */

@@ -275,3 +275,30 @@ void t.test('latency samples are exposed for the benchmark', async (t) => {
     'durations, never negative',
   )
 })
+
+void t.test('a box lighting many accounts: the snapshot path gives the same lamps as queries', async (t) => {
+  const store = await mwiStore(t)
+  const members = Array.from({ length: 10 }, (_, i) => `${201 + i}@pbx.test`)
+  const floor = await addBox(store, '900', { kind: 'general', mwiAccounts: members })
+  await addMessages(store, floor, 1)
+  const own205 = await addBox(store, '205')
+  await addMessages(store, own205, 2, { urgent: true })
+  const other = await addBox(store, '901', { kind: 'general', mwiAccounts: ['205@pbx.test'] })
+  await addMessages(store, other, 1, { saved: true })
+  const { mwi, link } = service(store, new RecordingLink())
+  await mwi.refresh(floor, 'NEW')
+  const pushed = new Map(
+    link.sent.map((e) => [headersOf(e)['MWI-Message-Account'], headersOf(e)['MWI-Voice-Message']]),
+  )
+  t.equal(pushed.size, 11, 'own account and ten members')
+  t.equal(pushed.get('sip:205@pbx.test'), '3/1 (2/0)', '205: box 900 + its own box + box 901')
+  t.equal(pushed.get('sip:201@pbx.test'), '1/0 (0/0)')
+
+  link.sent.length = 0
+  for (const account of pushed.keys()) link.emit('MESSAGE_QUERY', [['Message-Account', account as string]])
+  await link.waitForSent(11)
+  const answered = new Map(
+    link.sent.map((e) => [headersOf(e)['MWI-Message-Account'], headersOf(e)['MWI-Voice-Message']]),
+  )
+  t.same(answered, pushed, 'every query answer matches what was pushed')
+})
