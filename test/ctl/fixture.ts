@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Test } from 'tap'
