@@ -139,7 +139,9 @@ export class InboundNode {
       socket.destroy()
     }, this.options.connectTimeoutMs)
     conn.on('error', (err: Error) => {
-      log.warn({ node: this.name, err }, 'FreeSWITCH event socket error')
+      // A node that stays down fails every attempt: warn once, then keep the retries at debug.
+      if (this.attempt === 0) log.warn({ node: this.name, err }, 'FreeSWITCH event socket error')
+      else log.debug({ node: this.name, err, attempt: this.attempt }, 'FreeSWITCH event socket error')
       socket.destroy()
     })
     conn.on('esl::event::auth::fail', () => {

@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap'
+import { createServer, type Socket } from 'node:net'
 import { EslCommandError, EslConnectionError, EslTimeoutError } from '../../lib/esl/errors.js'
 import { InboundLink } from '../../lib/esl/inbound.js'
 import type { FsEvent } from '../../lib/esl/link.js'
@@ -207,4 +208,43 @@ void t.test('several nodes: api on the first connected, sendevent to all or one'
   await a.close()
   await new Promise((resolve) => setTimeout(resolve, 50))
   t.equal(await l.api('status'), 'from-b', 'falls over to the next connected node')
+})
+
+void t.test('a peer that never asks for auth is dropped after connectTimeoutMs and retried', async (t) => {
+  const accepted: Socket[] = []
+  const silent = createServer((s) => accepted.push(s))
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    accepted.forEach((s) => s.destroy())
+    return new Promise<void>((resolve) => silent.close(() => resolve()))
+  })
+  const address = silent.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  const l = new InboundLink([{ host: '127.0.0.1', port, password: 'x' }], silentLogger(), {
+    initialBackoffMs: 10,
+    maxBackoffMs: 20,
+    connectTimeoutMs: 50,
+  })
+  t.teardown(() => l.close())
+  l.start()
+  await new Promise<void>((resolve) => {
+    const check = (): void => (accepted.length >= 2 ? resolve() : void setTimeout(check, 10))
+    check()
+  })
+  t.equal(l.connected, false)
+  t.ok(accepted.length >= 2, 'reconnected after giving up on the silent peer')
+})
+
+void t.test('an api in flight when the node goes away fails with EslConnectionError', async (t) => {
+  const fs = await fakeFs(t)
+  const l = link([fs.port])
+  t.teardown(() => l.close())
+  const connected = nextConnect(l)
+  l.start()
+  await connected
+  fs.holdNextApi = true
+  const pending = l.api('status')
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  for (const s of fs.sockets) s.destroy()
+  await t.rejects(pending, EslConnectionError)
 })
