@@ -55,13 +55,7 @@ export async function ctlFixture(t: Test, extraYaml = ''): Promise<CtlFixture> {
       const code = await runCtl(['--config', configPath, ...argv], {
         stdout: { write: (s: string) => (stdout += s) },
         stderr: { write: (s: string) => (stderr += s) },
-        ...(stdin === undefined
-          ? {}
-          : {
-              stdin: (async function* () {
-                yield stdin
-              })(),
-            }),
+        ...(stdin === undefined ? {} : { stdin: Readable.from([stdin]) }),
         env: options.env ?? {},
         cwd: dir,
         clock: systemClock,
