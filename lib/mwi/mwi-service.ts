@@ -19,7 +19,7 @@ export interface MwiServiceOptions {
   /** Monotonic milliseconds for the latency figures (default `performance.now`); never used for logic. */
   monotonicNow?: () => number
   /** How many MESSAGE_WAITING commands are kept in flight at once per push or announce (default 32). */
-  announceConcurrency?: number
+  sendConcurrency?: number
 }
 
 interface Slot {
@@ -59,7 +59,7 @@ export class MwiService {
     if (directory === undefined) throw new TypeError('MwiService needs a store or a directory')
     this.resolver = new LampResolver(directory)
     this.now = options.monotonicNow ?? (() => performance.now())
-    this.concurrency = Math.max(1, options.announceConcurrency ?? 32)
+    this.concurrency = Math.max(1, options.sendConcurrency ?? 32)
     this.link.onEvent('MESSAGE_QUERY', (event, node) => void this.answerQuery(event, node))
     this.link.onConnect((node) => {
       if (!this.stopped) void this.announceAll('CONNECT', node)
