@@ -212,11 +212,17 @@ export class EslCall implements Call {
   }
 
   /** Execute one app and fold its completion's channel variables into `variable()`. */
-  private async run(app: string, arg: string, timeoutMs: number, hangupGraceMs?: number): Promise<EslEvent> {
+  private async run(
+    app: string,
+    arg: string,
+    timeoutMs: number,
+    hangupGraceMs?: number,
+    lock = false,
+  ): Promise<EslEvent> {
     const event = await this.session.execute(
       app,
       arg,
-      hangupGraceMs === undefined ? { timeoutMs } : { timeoutMs, hangupGraceMs },
+      hangupGraceMs === undefined ? { timeoutMs, lock } : { timeoutMs, hangupGraceMs, lock },
     )
     // EXECUTE_COMPLETE carries every channel variable (§1.3): it replaces our view, so deleted ones disappear.
     const vars = variablesOf(event)
@@ -229,13 +235,20 @@ export class EslCall implements Call {
 
   /**
    * Set `playback_terminators` and run the media app. Both messages are queued at once (one round trip instead of
-   * two, so a digit is less likely to fall into the parked gap between them, §1.4); `event-lock` keeps them in
-   * order. `none` when no digit may stop the media.
+   * two, so a digit is less likely to fall into the parked gap between them, §1.4). `event-lock` on the `set`
+   * keeps the pair in order; the media app itself is not locked, so a hangup message can still reach it.
+   * `none` when no digit may stop the media.
    */
   private async withTerminators(terminators: string, media: () => Promise<EslEvent>): Promise<EslEvent> {
     const value = terminators === '' ? 'none' : terminators
     word(value, 'set')
-    const set = this.run('set', `playback_terminators=${value}`, this.options.commandTimeoutMs)
+    const set = this.run(
+      'set',
+      `playback_terminators=${value}`,
+      this.options.commandTimeoutMs,
+      undefined,
+      true,
+    )
     const played = media()
     const [, event] = await Promise.all([set, played])
     return event

@@ -23,6 +23,12 @@ export interface ExecuteOptions {
    * its final RECORD_STOP / EXECUTE_COMPLETE carry `record_ms`; they arrive because we sent `linger`, §1.5).
    */
   hangupGraceMs?: number
+  /**
+   * Send `event-lock: true`: FreeSWITCH pops no other queued message while this one runs (§1.3). Only for short
+   * apps queued ahead of another (the `set` before a playback): on a media app it would also hold back a
+   * `call-command: hangup` until the media ended.
+   */
+  lock?: boolean
 }
 
 interface PendingExecute {
@@ -113,8 +119,7 @@ export class EslSession {
     const headers: Record<string, string> = { 'call-command': 'execute', 'execute-app-name': app }
     // No empty `execute-app-arg` header: FreeSWITCH takes an absent arg as none (the capture's `answer`).
     if (arg !== '') headers['execute-app-arg'] = arg
-    // event-lock keeps our messages FIFO even if two are queued (the set + playback pair): §1.3.
-    headers['event-lock'] = 'true'
+    if (options.lock === true) headers['event-lock'] = 'true'
     headers['Event-UUID'] = eventUuid
     this.log.debug({ app, arg }, 'execute')
 

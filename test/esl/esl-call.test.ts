@@ -318,3 +318,30 @@ void t.test('collect re-checks the pattern (a stray * in a PIN-only entry is ref
   )
   t.same(result, ['', '12*'])
 })
+
+void t.test(
+  'only the set before a media app is event-locked (a locked playback would hold back a hangup)',
+  async (t) => {
+    const locks: Array<[string, string | undefined]> = []
+    await withCall(
+      t,
+      async (call) => {
+        await call.play('/a.wav', { terminators: '#' })
+      },
+      async (fs) => {
+        const set = await fs.nextExecute()
+        const play = await fs.nextExecute()
+        locks.push(
+          [set.app, set.command.headers.get('event-lock')],
+          [play.app, play.command.headers.get('event-lock')],
+        )
+        fs.complete(set.appUuid, 'set')
+        fs.complete(play.appUuid, 'playback', 'FILE PLAYED')
+      },
+    )
+    t.same(locks, [
+      ['set', 'true'],
+      ['playback', undefined],
+    ])
+  },
+)
