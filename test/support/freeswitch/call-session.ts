@@ -214,8 +214,11 @@ export class CallSession implements ChannelApi, AppEnv {
     })
   }
 
-  /** Hang up now (BYE from the caller, `hangup` app, uuid_kill, …). */
-  hangup(cause = 'NORMAL_CLEARING'): void {
+  /**
+   * Hang up (BYE from the caller, `hangup` app, uuid_kill, …). `at` is the simulated instant, when the caller
+   * script scheduled it, so a running app's duration is exact.
+   */
+  hangup(cause = 'NORMAL_CLEARING', at = this.now()): void {
     if (this.hungUp) return
     this.hungUp = true
     this.parkTimer?.cancel()
@@ -229,7 +232,7 @@ export class CallSession implements ChannelApi, AppEnv {
     this.onChannelDown?.(cause)
     if (this.wait !== undefined) {
       const w = this.wait
-      this.endWait({ endedBy: 'hangup', elapsedMs: Math.max(0, this.now() - w.startAt) })
+      this.endWait({ endedBy: 'hangup', elapsedMs: Math.max(0, at - w.startAt) })
     }
     if (this.running === undefined) this.afterHangup()
   }

@@ -89,7 +89,7 @@ export function compileScript(
     const hangup = a.hangup
     if (hangup !== undefined) {
       const when = at + (a.press !== undefined ? a.press.length * gap : 0)
-      node.at(when, () => s.hangup(hangup === true ? 'NORMAL_CLEARING' : hangup))
+      node.at(when, (t) => s.hangup(hangup === true ? 'NORMAL_CLEARING' : hangup, t))
     }
     if (a.reset === true) node.at(at, () => effects.reset())
   }
@@ -125,7 +125,7 @@ export function compileScript(
       fire('record', '', at)
       const b = recordOf(index)
       const s = sessionRef()
-      if (b.then === 'hangup') s.node.at(at + b.speakMs, () => s.hangup('NORMAL_CLEARING'))
+      if (b.then === 'hangup') s.node.at(at + b.speakMs, (t) => s.hangup('NORMAL_CLEARING', t))
       else if (typeof b.then === 'object') pressAt(s, b.then.press, at + b.speakMs, gap)
     },
     speechMs(_path, index) {

@@ -98,10 +98,24 @@ export class DaemonConn {
     return this.reply()
   }
 
-  /** Execute and wait for its EXECUTE_COMPLETE. */
+  /** Execute and wait for its EXECUTE_COMPLETE (found anywhere in the stream, by Application-UUID). */
   async run(app: string, arg: string, uuid: string): Promise<SeenFrame> {
     await this.execute(app, arg, uuid)
-    return this.event('CHANNEL_EXECUTE_COMPLETE', (f) => get(f.event, 'Application-UUID') === uuid)
+    return this.completion(uuid)
+  }
+
+  /** The CHANNEL_EXECUTE_COMPLETE with this Application-UUID, whenever it came (does not move the cursor). */
+  completion(uuid: string): Promise<SeenFrame> {
+    return this.waitFor(
+      (f) => f.eventName === 'CHANNEL_EXECUTE_COMPLETE' && get(f.event, 'Application-UUID') === uuid,
+    )
+  }
+
+  /** The first frame ever received matching pred (waits if none yet); does not move the cursor. */
+  waitFor(pred: (f: SeenFrame) => boolean): Promise<SeenFrame> {
+    const hit = this.frames.find(pred)
+    if (hit !== undefined) return Promise.resolve(hit)
+    return new Promise((resolve) => this.waiters.push({ pred, from: this.frames.length, resolve }))
   }
 
   names(): string[] {
