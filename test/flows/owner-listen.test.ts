@@ -130,7 +130,7 @@ void t.test('deleted messages are purged when the owner hangs up, files included
       ...onEach(AFTER_MESSAGE, ['7']),
     ],
   }).finished
-  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.equal(h.app.server.liveCalls, 0, 'the call flow has ended')
   const left = await h.messages('100')
   t.same(
     left.map((m) => m.uuid),

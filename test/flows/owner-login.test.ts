@@ -156,3 +156,42 @@ void t.test('unknown or disabled boxes, boxes without a PIN', async (t) => {
   t.ok(playedAt(noPin, /no-pin-set/) >= 0, "no PIN and not the owner's phone: refused")
   t.notOk(playedAt(noPin, MAIN_MENU) >= 0, 'not logged in')
 })
+
+void t.test('announcement warns at 90 % of the quota and when the box is full', async (t) => {
+  const h = await startHarness(t, {
+    config: ownerConfig({
+      mailboxes: [
+        { id: '100', domain: 'pbx.test', kind: 'personal', name: 'Nearly', quotaBytes: 1000000 },
+        { id: '101', domain: 'pbx.test', kind: 'personal', name: 'Full', quotaBytes: 130000 },
+      ],
+    }),
+  })
+  await setPin(h, '100')
+  await setPin(h, '101')
+  await plant(h, '100', { speechMs: 57000 }) // 912,044 bytes: 91 %, room for 4 s
+  await plant(h, '101', { speechMs: 8000 }) // no room for a 3 s message
+  const nearly = await h.call({ variables: check('100'), entries: [`${PIN}#`], actions: exitAtMainMenu })
+    .finished
+  t.ok(playedAt(nearly, /mailbox-almost-full/) >= 0, '90 %: "your mailbox is almost full"')
+  t.notOk(playedAt(nearly, /mailbox-full-owner/) >= 0, 'not "full"')
+  const full = await h.call({ variables: check('101'), entries: [`${PIN}#`], actions: exitAtMainMenu })
+    .finished
+  t.ok(playedAt(full, /mailbox-full-owner/) >= 0, 'full: "callers cannot leave messages"')
+  t.ok(playedAt(full, /mailbox-full-owner/) < playedAt(full, MAIN_MENU), 'before the main menu')
+})
+
+void t.test('5001 from a phone FreeSWITCH knows creates its personal box and starts the setup', async (t) => {
+  const h = await startHarness(t, { config: ownerConfig(), users: ['103@pbx.test'] })
+  const transcript = await h.call({
+    variables: check('103'),
+    entries: ['582913#', '582913#'],
+    records: [{ speakMs: 2000, then: { press: '#' } }],
+    actions: [{ when: { onPlayback: /vm-listen_to_recording/ }, press: '2' }, ...exitAtMainMenu],
+  }).finished
+  const box = await h.box('103')
+  t.equal(box.kind, 'personal', 'box 103 auto-provisioned')
+  t.ok(playedAt(transcript, /first-login/) >= 0, 'first-login setup')
+  t.ok(playedAt(transcript, MAIN_MENU) >= 0, 'then the main menu')
+  const stranger = await h.call({ variables: check('104'), entries: ['582913#'] }).finished
+  t.ok(playedAt(stranger, /mailbox-unavailable/) >= 0, 'an extension FreeSWITCH does not know gets no box')
+})
