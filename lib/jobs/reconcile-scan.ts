@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isBoxNumber, isSafeDomain } from '../store/audio-files.js'
@@ -40,12 +41,12 @@ export async function scanRecordings(root: string): Promise<ScanResult> {
         continue
       }
       const boxDir = join(root, domain, box)
-      for (const entry of await readdir(boxDir, { withFileTypes: true })) {
+      for (const entry of await entries(boxDir)) {
         if (entry.isFile()) {
           const type = MESSAGE_FILE.test(entry.name) ? 'message' : 'other'
           result.files.push({ domain, box, type, name: entry.name, path: join(boxDir, entry.name) })
         } else if (entry.isDirectory() && entry.name === 'greetings') {
-          for (const g of await readdir(join(boxDir, 'greetings'), { withFileTypes: true })) {
+          for (const g of await entries(join(boxDir, 'greetings'))) {
             if (!g.isFile()) continue
             const type = GREETING_FILE.test(g.name) ? 'greeting' : 'other'
             result.files.push({ domain, box, type, name: g.name, path: join(boxDir, 'greetings', g.name) })
@@ -58,9 +59,13 @@ export async function scanRecordings(root: string): Promise<ScanResult> {
 }
 
 async function dirs(path: string): Promise<string[]> {
+  return (await entries(path)).filter((e) => e.isDirectory()).map((e) => e.name)
+}
+
+/** A folder's entries; a folder removed meanwhile (`voicemailctl mailbox remove`) is empty, not an error. */
+async function entries(path: string): Promise<Dirent[]> {
   try {
-    const entries = await readdir(path, { withFileTypes: true })
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name)
+    return await readdir(path, { withFileTypes: true })
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw err

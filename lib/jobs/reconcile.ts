@@ -83,15 +83,13 @@ export function reconcileJob(ctx: JobContext): Job {
       const size = await sizeOf(path)
       if (size === undefined) {
         counts.missing++
-        if (!row.missing) {
-          await ctx.store.messages.setMissing(row.rowId, true)
+        if (!row.missing && (await setMissing(ctx, row.rowId, true))) {
           changed.add(row.mailboxRowId)
           log.warn({ file: row.file }, 'message file missing')
         }
         continue
       }
-      if (row.missing) {
-        await ctx.store.messages.setMissing(row.rowId, false)
+      if (row.missing && (await setMissing(ctx, row.rowId, false))) {
         counts.found++
         changed.add(row.mailboxRowId)
       }
@@ -264,6 +262,20 @@ async function quarantine(
   await ctx.files.move(file.path, target)
   counts.quarantined++
   log.warn({ file: ctx.files.toStored(file.path), reason: why, to: target }, 'file quarantined')
+}
+
+/**
+ * Resolves false when the row is gone: purged meanwhile (an owner hanging up, cleanup in this or another process
+ * removes the row first and the file after, so a vanished file often means a vanished row).
+ */
+async function setMissing(ctx: JobContext, rowId: number, missing: boolean): Promise<boolean> {
+  try {
+    await ctx.store.messages.setMissing(rowId, missing)
+    return true
+  } catch (err) {
+    if (err instanceof StoreConflictError) return false
+    throw err
+  }
 }
 
 function resolveStored(ctx: JobContext, stored: string, counts: Counts, log: Logger): string | undefined {

@@ -201,3 +201,22 @@ void t.test('an empty state directory reconciles to nothing', async (t) => {
   const summary = await reconcileJob(f.ctx)(f.clock.now())
   t.match(summary, { adopted: 0, quarantined: 0, missing: 0, resized: 0 })
 })
+
+void t.test('a row purged while reconcile runs is skipped, not a failed run', async (t) => {
+  const f = await jobFixture(t)
+  const b = await box(f.store)
+  const gone = await message(f, b)
+  const kept = await message(f, b)
+  await rm(f.files.fromStored(gone.file))
+  // The owner hangs up and the row is purged between reconcile's listing and its update.
+  const setMissing = f.store.messages.setMissing.bind(f.store.messages)
+  f.store.messages.setMissing = async (rowId: number, missing?: boolean): Promise<void> => {
+    await f.store.messages.setDeleted(rowId, true)
+    await f.store.messages.purgeDeleted(b.rowId)
+    return setMissing(rowId, missing)
+  }
+  const summary = await reconcileJob(f.ctx)(f.clock.now())
+  t.equal(summary.missing, 1)
+  t.same(f.mwi.refreshed, [], 'nothing to refresh: the row was already gone')
+  t.ok(await f.store.messages.get(kept.uuid))
+})
