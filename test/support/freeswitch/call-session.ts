@@ -62,8 +62,13 @@ export class CallSession implements ChannelApi, AppEnv {
   private readonly queue: ExecuteMessage[] = []
   private running: ExecuteMessage | undefined
   private wait: MediaWait | undefined
-  private readonly digits: string[] = []
+  /** Queued digits with the simulated instant they arrived. */
+  private readonly digits: Array<{ d: string; at: number }> = []
   private parkTimer: TimerHandle | undefined
+  /** Since when the call has been parked (no app running), if it is. */
+  private parkedAt: number | undefined
+  /** The last park interval before the running app started. */
+  private lastPark: { from: number; to: number } | undefined
   private appCount = 0
   playbackCount = 0
   recordCount = 0
@@ -87,6 +92,7 @@ export class CallSession implements ChannelApi, AppEnv {
   ) {
     node.channels.set(channel.uuid, this)
     this.socketData = channel.getVar('current_application_data') ?? ''
+    this.parkedAt = node.simNow()
   }
 
   /** Publish a channel event on the node bus. */
@@ -109,11 +115,16 @@ export class CallSession implements ChannelApi, AppEnv {
   private runNext(): void {
     const msg = this.queue.shift()
     if (msg === undefined || this.hungUp) {
+      this.parkedAt ??= this.now()
       this.park()
       return
     }
     this.parkTimer?.cancel()
     this.parkTimer = undefined
+    const now = this.now()
+    this.lastPark = this.parkedAt !== undefined ? { from: this.parkedAt, to: now } : undefined
+    this.parkedAt = undefined
+    this.discardParkedDigits()
     this.running = msg
     const index = this.appCount++
     void runApp(this, msg, index).then(() => {
@@ -160,12 +171,12 @@ export class CallSession implements ChannelApi, AppEnv {
   /** The caller presses digits at simulated time `at` (RFC 2833 → the channel's DTMF queue). */
   queueDtmf(digits: string, at = this.now()): void {
     if (this.hungUp) return
-    for (const d of digits) this.digits.push(d)
+    for (const d of digits) this.digits.push({ d, at })
     this.pumpDigits(at)
   }
 
   private dequeueDigit(): string | undefined {
-    const d = this.digits.shift()
+    const d = this.digits.shift()?.d
     if (d === undefined) return undefined
     // The DTMF event fires when the digit is *dequeued* (ch.c:640–707).
     this.emit(
@@ -184,8 +195,9 @@ export class CallSession implements ChannelApi, AppEnv {
     if (this.hungUp) return
     const w = this.wait
     if (w !== undefined) {
+      this.discardParkedDigits()
       while (this.wait === w && this.digits.length > 0) {
-        const next = this.digits[0] as string
+        const next = (this.digits[0] as { d: string }).d
         const action = w.policy(next)
         const elapsedMs = Math.max(0, at - w.startAt)
         if (action === 'keep') return
@@ -199,6 +211,20 @@ export class CallSession implements ChannelApi, AppEnv {
       return
     }
     if (this.running === undefined) this.park()
+  }
+
+  /**
+   * Digits that arrived (in simulated time) while the call was parked, at least one 20 ms frame before the current
+   * app started, were eaten by the park loop, even if the event loop delivered them late.
+   */
+  private discardParkedDigits(): void {
+    const p = this.lastPark
+    if (p === undefined) return
+    while (this.digits.length > 0) {
+      const first = this.digits[0] as { at: number }
+      if (first.at < p.from || first.at > p.to - 20) break
+      this.dequeueDigit()
+    }
   }
 
   /**

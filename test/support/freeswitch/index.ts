@@ -101,6 +101,7 @@ export class FreeswitchSimulator {
   /** Reset every live call's socket and stop every inbound server. Resolves when all are closed. */
   async close(): Promise<void> {
     for (const c of this.calls) c.reset()
+    this.node.stopTimers()
     await Promise.all(this.servers.map((s) => s.stop()))
   }
 }

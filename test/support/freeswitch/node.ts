@@ -37,6 +37,13 @@ export interface TimerHandle {
   cancel(): void
 }
 
+interface TimerEntry {
+  at: number
+  seq: number
+  fn: (at: number) => void
+  cancelled: boolean
+}
+
 export class FsNode {
   readonly timeScale: number
   readonly rng: Rng
@@ -45,6 +52,9 @@ export class FsNode {
   private readonly epochMs: number
   private readonly realStart = performance.now()
   private seq = 500
+  private readonly heap: TimerEntry[] = []
+  private timerSeq = 0
+  private timer: NodeJS.Timeout | undefined
   private readonly global = new Set<EventSubscriber>()
   private readonly byUuid = new Map<string, Set<EventSubscriber>>()
   /** Live channels by uuid, for uuid_* api commands. */
@@ -63,11 +73,82 @@ export class FsNode {
     return (performance.now() - this.realStart) / this.timeScale
   }
 
-  /** Run `fn(at)` when simulated time reaches `at` (never earlier than now). */
+  /**
+   * Run `fn(at)` when simulated time reaches `at`. All timers of the node share one ordered queue, so callbacks
+   * run strictly in simulated-time order (ties in scheduling order) even when the event loop lags: separate
+   * `setTimeout`s would reorder under load (a caller's "4821" arriving as "8241").
+   */
   at(at: number, fn: (at: number) => void): TimerHandle {
-    const delay = Math.max(0, (at - this.simNow()) * this.timeScale)
-    const t = setTimeout(() => fn(at), delay)
-    return { cancel: () => clearTimeout(t) }
+    const entry: TimerEntry = { at, seq: this.timerSeq++, fn, cancelled: false }
+    this.heap.push(entry)
+    this.siftUp(this.heap.length - 1)
+    if (this.heap[0] === entry) this.rearm()
+    return {
+      cancel: () => {
+        entry.cancelled = true
+      },
+    }
+  }
+
+  /** Drop every pending timer (simulator shutdown). */
+  stopTimers(): void {
+    this.heap.length = 0
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private rearm(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    const first = this.heap[0]
+    if (first === undefined) return
+    const delay = Math.max(0, (first.at - this.simNow()) * this.timeScale)
+    this.timer = setTimeout(() => this.runDue(), delay)
+  }
+
+  private runDue(): void {
+    this.timer = undefined
+    const now = this.simNow()
+    // Everything due now runs in order; a callback may schedule more (also run if already due).
+    for (let n = 0; n < 100_000; n++) {
+      const first = this.heap[0]
+      if (first === undefined || first.at > now) break
+      this.popMin()
+      if (!first.cancelled) first.fn(first.at)
+    }
+    this.rearm()
+  }
+
+  private less(a: TimerEntry, b: TimerEntry): boolean {
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq)
+  }
+
+  private siftUp(i: number): void {
+    const h = this.heap
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (!this.less(h[i] as TimerEntry, h[p] as TimerEntry)) break
+      ;[h[i], h[p]] = [h[p] as TimerEntry, h[i] as TimerEntry]
+      i = p
+    }
+  }
+
+  private popMin(): void {
+    const h = this.heap
+    const last = h.pop()
+    if (last === undefined || h.length === 0) return
+    h[0] = last
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let m = i
+      if (l < h.length && this.less(h[l] as TimerEntry, h[m] as TimerEntry)) m = l
+      if (r < h.length && this.less(h[r] as TimerEntry, h[m] as TimerEntry)) m = r
+      if (m === i) break
+      ;[h[i], h[m]] = [h[m] as TimerEntry, h[i] as TimerEntry]
+      i = m
+    }
   }
 
   /** Standard event headers (ev.c:1986–2002), in FS order. */
