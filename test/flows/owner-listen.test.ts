@@ -13,6 +13,7 @@ import {
   ownerConfig,
   PIN,
   plant,
+  playbacks,
   playedAt,
   says,
   setPin,
@@ -230,3 +231,25 @@ void t.test('5 calls the sender back in the callback context, when one is config
     'transferred to the caller number in the callback context',
   )
 })
+
+void t.test(
+  '# at the after-message menu leaves the list for the main menu, the message untouched',
+  async (t) => {
+    const h = await startHarness(t, { config: ownerConfig() })
+    await setPin(h, '100')
+    await plant(h, '100', { minutesAgo: 20 })
+    await plant(h, '100', { minutesAgo: 10 })
+    const transcript = await h.call({
+      variables: check('100'),
+      entries: [`${PIN}#`],
+      actions: [...listenNewThenExit, ...onEach(AFTER_MESSAGE, ['#'])],
+    }).finished
+    t.equal(messageAudio(transcript).length, 1, 'only the first message played')
+    t.notOk(playedAt(transcript, /vm-no_more_messages/) >= 0, 'no "no more messages"')
+    t.equal(playbacks(transcript).filter((p) => MAIN_MENU.test(p)).length, 2, 'back at the main menu')
+    t.ok(
+      (await h.messages('100')).every((m) => m.folder === 'new'),
+      'both still new',
+    )
+  },
+)

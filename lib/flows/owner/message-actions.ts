@@ -14,8 +14,8 @@ const DIALLABLE = /^\+?[0-9]{2,20}$/
  * each followed by the after-message menu (SPEC §4 owner 5):
  *
  * `0` repeat, `1` previous, `2` save, `3` next (stays new), `4` email it to the box's recipients (kept), `5` call
- * the sender back (only when `callback.context` is configured), `7` delete / undelete, `8` forward; no answer
- * saves. The list is read once when the folder is opened, so "previous" can reach a message just deleted (to
+ * the sender back (only when `callback.context` is configured), `7` delete / undelete, `8` forward, `#` back to
+ * the main menu; no answer saves. The list is read once when the folder is opened, so "previous" can reach a message just deleted (to
  * undelete it). Every change refreshes the lamp at once. Resolves `transferred` after a callback (the call left).
  */
 export async function listenFolder(session: OwnerSession, folder: Folder): Promise<FolderOutcome> {
@@ -37,6 +37,7 @@ export async function listenFolder(session: OwnerSession, folder: Folder): Promi
     }
     const next = await afterMessage(session, message, played.key)
     if (next === 'transferred') return 'transferred'
+    if (next === 'leave') return 'done'
     if (next === 'repeat') continue
     index = next === 'previous' ? Math.max(0, index - 1) : index + 1
   }
@@ -44,7 +45,7 @@ export async function listenFolder(session: OwnerSession, folder: Folder): Promi
   return 'done'
 }
 
-type Navigation = 'repeat' | 'previous' | 'next' | 'transferred'
+type Navigation = 'repeat' | 'previous' | 'next' | 'leave' | 'transferred'
 
 async function afterMessage(
   session: OwnerSession,
@@ -67,7 +68,8 @@ async function afterMessage(
   if (canCallBack) entries.push(['returnCall', '5'])
   entries.push(['deleteRecording', '7'], ['toForward', '8'])
   const menu = prompts.menu(entries)
-  const valid = entries.map(([, key]) => key).join('')
+  // `#` (not announced, as in FusionPBX's `*`) leaves the list for the main menu; the message is left as it is.
+  const valid = `${entries.map(([, key]) => key).join('')}#`
 
   let key = typed !== undefined && valid.includes(typed) ? typed : undefined
   let keepTypeAhead = key !== undefined
@@ -81,6 +83,8 @@ async function afterMessage(
         return 'previous'
       case '3':
         return 'next'
+      case '#':
+        return 'leave'
       case '2':
       case undefined:
         // No answer = save (mod_voicemail, FusionPBX): the owner who says nothing wants to keep it.
