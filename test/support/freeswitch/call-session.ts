@@ -6,6 +6,7 @@
 import type { Channel } from './channel.js'
 import type { Header } from './frames.js'
 import type { ChannelApi, FsNode, TimerHandle } from './node.js'
+import type { Rng } from './rng.js'
 import { runApp, type AppEnv } from './apps.js'
 
 export interface ExecuteMessage {
@@ -89,6 +90,8 @@ export class CallSession implements ChannelApi, AppEnv {
     readonly channel: Channel,
     readonly opts: SessionOptions,
     readonly hooks: CallerHooks = {},
+    /** This call's own random stream (uuids, record overrun). */
+    readonly rng: Rng = node.forkRng(),
   ) {
     node.channels.set(channel.uuid, this)
     this.socketData = channel.getVar('current_application_data') ?? ''
@@ -273,7 +276,7 @@ export class CallSession implements ChannelApi, AppEnv {
         ['Application', 'socket'],
         ['Application-Data', this.socketData],
         ['Application-Response', this.lastResponse],
-        ['Application-UUID', this.node.rng.uuid()],
+        ['Application-UUID', this.rng.uuid()],
       ],
       ['switch_core_session.c', 'switch_core_session_exec', 2972],
     )

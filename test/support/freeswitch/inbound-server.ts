@@ -150,7 +150,7 @@ class InboundConnection implements EventSubscriber {
     private readonly socket: Socket,
     chunking: ChunkingMode,
   ) {
-    this.writer = new ChunkedWriter(socket, { mode: chunking, rng: srv.node.rng })
+    this.writer = new ChunkedWriter(socket, { mode: chunking, rng: srv.node.forkRng() })
     this.writer.write(authRequest())
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('error', () => undefined)

@@ -68,6 +68,14 @@ export class FsNode {
     this.epochMs = opts.epochMs ?? Date.UTC(2026, 10, 26, 12, 0, 0)
   }
 
+  /**
+   * An independent generator for one call or connection, derived from the node's seed in creation order, so how
+   * one connection's writes happen to coalesce never shifts another's random choices.
+   */
+  forkRng(): Rng {
+    return createRng(Math.floor(this.rng.next() * 2 ** 32))
+  }
+
   /** Simulated ms since the node started. */
   simNow(): number {
     return (performance.now() - this.realStart) / this.timeScale

@@ -16,6 +16,7 @@ import {
 import type { CallSession } from './call-session.js'
 import type { EventSubscriber, FsNode, RoutedEvent } from './node.js'
 import { runApi, type ApiContext } from './api-commands.js'
+import type { Rng } from './rng.js'
 import { frameFor, Subscription } from './subscription.js'
 
 /** One frame the simulator wrote, for the transcript. */
@@ -89,6 +90,8 @@ export class OutboundConnection implements EventSubscriber {
   constructor(
     readonly node: FsNode,
     readonly session: CallSession,
+    /** This connection's random stream (chunking, linger-notice placement, uuids). */
+    private readonly rng: Rng,
     readonly opts: OutboundOptions,
   ) {
     this.transcript = {
@@ -107,7 +110,7 @@ export class OutboundConnection implements EventSubscriber {
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port, noDelay: true, keepAlive: true })
       this.socket = socket
-      this.writer = new ChunkedWriter(socket, { mode: this.opts.chunking, rng: this.node.rng })
+      this.writer = new ChunkedWriter(socket, { mode: this.opts.chunking, rng: this.rng })
       socket.once('connect', () => {
         this.connectTimer = setTimeout(() => {
           this.transcript.violations.push('no command within the connect timeout')
@@ -153,7 +156,7 @@ export class OutboundConnection implements EventSubscriber {
     const own = ev.uuid === this.session.channel.uuid
     // The linger notice may come before or after CHANNEL_HANGUP: events flush just before the check (mes.c:1473).
     const noticeFirst =
-      own && ev.name === 'CHANNEL_HANGUP' && this.linger !== undefined && this.node.rng.next() < 0.5
+      own && ev.name === 'CHANNEL_HANGUP' && this.linger !== undefined && this.rng.next() < 0.5
     if (noticeFirst) this.sendLingerNotice()
     this.send('event', ev.name, frameFor(ev, this.sub.format, { rawPercent: this.opts.rawPercent }))
   }
@@ -299,7 +302,7 @@ export class OutboundConnection implements EventSubscriber {
     } else if (matchesWord(line, 'sendmsg')) {
       this.sendmsg(c, rest.trim(), reply)
     } else if (matchesWord(line, 'bgapi')) {
-      const jobUuid = headerOf(c.headers, 'Job-UUID') ?? this.node.rng.uuid()
+      const jobUuid = headerOf(c.headers, 'Job-UUID') ?? this.rng.uuid()
       if (!silent)
         this.send('reply', '+OK Job-UUID', commandReply(`+OK Job-UUID: ${jobUuid}`, [['Job-UUID', jobUuid]]))
       const body = runApi(this.opts.api, rest)
@@ -327,7 +330,7 @@ export class OutboundConnection implements EventSubscriber {
         (h('content-type') ?? '').toLowerCase() === 'text/plain'
       )
         arg = c.body.toString('utf8')
-      const appUuid = h('Event-UUID') ?? this.node.rng.uuid()
+      const appUuid = h('Event-UUID') ?? this.rng.uuid()
       this.transcript.executes.push({ app, arg: arg ?? '', appUuid })
       reply('+OK')
       ;(target as CallSession).execute({

@@ -40,7 +40,7 @@ export async function recordApp(s: CallSession, arg: string): Promise<string | n
   s.hooks.onRecordStart?.(path, index, t0)
   const speech = s.hooks.speechMs?.(path, index) ?? 3000
   // The limit is checked in whole seconds as now-start > limit (ps.c:802): it overruns by up to ~1 s.
-  const limitEnd = limitS > 0 ? limitS * 1000 + s.node.rng.int(1, 50) * 20 : Infinity
+  const limitEnd = limitS > 0 ? limitS * 1000 + s.rng.int(1, 50) * 20 : Infinity
   const silenceEnd = hits > 0 && Number.isFinite(speech) ? speech + hits * 1000 : Infinity
   const end = Math.min(limitEnd, silenceEnd)
   const terms = terminatorSet(s)

@@ -9,6 +9,8 @@ export interface Rng {
   int(min: number, max: number): number
   /** A v4-shaped uuid built from this generator. */
   uuid(): string
+  /** A new independent generator seeded from this one. */
+  fork(): Rng
 }
 
 /** mulberry32: tiny, fast and good enough for test randomness. */
@@ -28,5 +30,6 @@ export function createRng(seed: number): Rng {
     return s
   }
   const uuid = (): string => `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[int(0, 3)] ?? '8'}${hex(3)}-${hex(12)}`
-  return { next, int, uuid }
+  const fork = (): Rng => createRng(Math.floor(next() * 2 ** 32))
+  return { next, int, uuid, fork }
 }

@@ -55,7 +55,8 @@ export class SimCall {
   readonly finished: Promise<OutboundTranscript>
 
   constructor(node: FsNode, target: CallTarget, script: CallerScript, opts: CallOptions) {
-    const uuid = script.uuid ?? node.rng.uuid()
+    const rng = node.forkRng()
+    const uuid = script.uuid ?? rng.uuid()
     const number = script.callerIdNumber ?? '1001'
     this.channel = new Channel(node, {
       uuid,
@@ -82,8 +83,9 @@ export class SimCall {
         bridgeFailCause: opts.bridgeFailCause ?? 'USER_BUSY',
       },
       compiled.hooks,
+      rng,
     )
-    this.connection = new OutboundConnection(node, this.session, {
+    this.connection = new OutboundConnection(node, this.session, rng.fork(), {
       connectTimeoutMs: opts.connectTimeoutMs ?? 25_000,
       control: opts.control ?? 'full',
       chunking: opts.chunking ?? 'random',
