@@ -4,6 +4,8 @@
  * chunking.
  */
 import t, { type Test } from 'tap'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Call, PlayResult, RecordResult } from '../../lib/esl/call.js'
 import { HangupError } from '../../lib/esl/errors.js'
@@ -20,7 +22,9 @@ async function run(
   script: CallerScript,
   options: CallOptions = {},
 ): Promise<{ end: CallEnd; transcript: Awaited<ReturnType<FreeswitchSimulator['call']>['finished']> }> {
-  const sim = new FreeswitchSimulator({ seed: 11 })
+  // Compressed time (the default 0.01) turns a few ms of daemon latency under a loaded CI machine into seconds of
+  // simulated time: a digit scripted "1.2 s into the greeting" could then land after it. 0.2 keeps this robust.
+  const sim = new FreeswitchSimulator({ seed: 11, timeScale: 0.2 })
   t.teardown(() => sim.close())
   const { port, nextEnd } = await startServer(t, handler)
   const call = sim.call({ host: '127.0.0.1', port }, script, options)
@@ -28,8 +32,14 @@ async function run(
   return { end, transcript }
 }
 
+/**
+ * Prompt files in a fresh temp dir (not `t.testdir()`: its path is fixed per test name, so two runs of this file
+ * at once, e.g. by two engineers in the same checkout, would delete each other's files).
+ */
 function prompts(t: Test): { dir: string; greeting: string; beep: string; pin: string } {
-  const dir = t.testdir({ 'greeting.wav': 'x', 'beep.wav': 'x', 'pin.wav': 'x' })
+  const dir = mkdtempSync(join(tmpdir(), 'voicemaild-esl-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  for (const name of ['greeting.wav', 'beep.wav', 'pin.wav']) writeFileSync(join(dir, name), 'x')
   return { dir, greeting: join(dir, 'greeting.wav'), beep: join(dir, 'beep.wav'), pin: join(dir, 'pin.wav') }
 }
 
