@@ -253,3 +253,23 @@ void t.test(
     )
   },
 )
+
+void t.test(
+  'a menu key pressed during the audio acts at once (7 deletes without waiting for the menu)',
+  async (t) => {
+    const h = await startHarness(t, { config: ownerConfig() })
+    await setPin(h, '100')
+    const message = await plant(h, '100', { speechMs: 20000 })
+    const transcript = await h.call({
+      variables: check('100'),
+      entries: [`${PIN}#`],
+      actions: [
+        ...onEach(MAIN_MENU, ['1', '#']),
+        { when: { onPlayback: audioOf(h, message), afterMs: 2000 }, press: '7' },
+      ],
+    }).finished
+    t.notOk(playedAt(transcript, AFTER_MESSAGE) >= 0, 'no after-message menu needed')
+    t.ok(playedAt(transcript, /vm-deleted\.wav/) >= 0, '"deleted"')
+    t.equal((await h.messages('100')).length, 0, 'purged at hang-up')
+  },
+)

@@ -71,11 +71,10 @@ async function afterMessage(
   // `#` (not announced, as in FusionPBX's `*`) leaves the list for the main menu; the message is left as it is.
   const valid = `${entries.map(([, key]) => key).join('')}#`
 
+  // A key pressed during the audio answers this menu straight away (it was pressed after the message started).
   let key = typed !== undefined && valid.includes(typed) ? typed : undefined
-  let keepTypeAhead = key !== undefined
   for (;;) {
-    key ??= await chooseKey(call, deps, menu, valid, { keepTypeAhead })
-    keepTypeAhead = false
+    key ??= await chooseKey(call, deps, menu, valid)
     switch (key) {
       case '0':
         return 'repeat'
