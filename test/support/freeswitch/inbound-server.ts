@@ -17,7 +17,7 @@ import {
 } from './frames.js'
 import type { EventSubscriber, FsNode, RoutedEvent } from './node.js'
 import { runApi, type ApiContext } from './api-commands.js'
-import { publishJob } from './outbound-call.js'
+import { publishJob } from './background-job.js'
 import type { Registrar } from './registrar.js'
 import { frameFor, Subscription } from './subscription.js'
 

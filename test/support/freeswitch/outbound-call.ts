@@ -16,34 +16,11 @@ import {
 import type { CallSession } from './call-session.js'
 import type { EventSubscriber, FsNode, RoutedEvent } from './node.js'
 import { runApi, type ApiContext } from './api-commands.js'
+import { publishJob } from './background-job.js'
+import { MYEVENTS, NON_FULL } from './outbound-dialect.js'
+import type { OutboundTranscript } from './outbound-transcript.js'
 import type { Rng } from './rng.js'
 import { frameFor, Subscription } from './subscription.js'
-
-/** One frame the simulator wrote, for the transcript. */
-export interface SentFrame {
-  /** `reply`, `api`, `event`, `connect`, `linger-notice`, `disconnect-notice`. */
-  readonly kind: string
-  /** Event-Name for events, Reply-Text for replies. */
-  readonly label: string
-  readonly raw: Buffer
-  readonly at: number
-}
-
-export interface OutboundTranscript {
-  /** Every command the daemon sent, in order. */
-  readonly commands: DaemonCommand[]
-  /** Every `sendmsg execute`, in order (app, arg as sent, before `${}` expansion). */
-  readonly executes: Array<{ app: string; arg: string; appUuid: string }>
-  /** Every frame the simulator sent. */
-  readonly frames: SentFrame[]
-  /** Paths the `record` app wrote. */
-  readonly recordedFiles: string[]
-  exitReceived: boolean
-  /** Who closed the socket: the daemon (FIN/RST from its side), FreeSWITCH (FIN after a notice) or `reset`. */
-  closedBy: 'daemon' | 'freeswitch' | 'reset' | undefined
-  /** Protocol misuse by the daemon that real FS would punish (e.g. a command before connect). */
-  readonly violations: string[]
-}
 
 export interface OutboundOptions {
   /** Real ms to wait for the daemon's first command (FS: 25 s, mes.c:2712). */
@@ -57,19 +34,6 @@ export interface OutboundOptions {
   keepFrames: boolean
   api: ApiContext
 }
-
-/** Commands an outbound socket without `full` accepts (mes.c:2236–2238). */
-const NON_FULL = [
-  'exit',
-  'filter',
-  'resume',
-  'connect',
-  'getvar',
-  'myevents',
-  'divert_events',
-  'sendmsg',
-  'nixevent',
-]
 
 export class OutboundConnection implements EventSubscriber {
   readonly transcript: OutboundTranscript
@@ -348,56 +312,5 @@ export class OutboundConnection implements EventSubscriber {
   }
 }
 
-/** The events `myevents` turns on, filtered to this call (mes.c:2063–2136). */
-const MYEVENTS = [
-  'CHANNEL_ANSWER',
-  'CHANNEL_APPLICATION',
-  'CHANNEL_BRIDGE',
-  'CHANNEL_CREATE',
-  'CHANNEL_DATA',
-  'CHANNEL_DESTROY',
-  'CHANNEL_EXECUTE',
-  'CHANNEL_EXECUTE_COMPLETE',
-  'CHANNEL_HANGUP',
-  'CHANNEL_HANGUP_COMPLETE',
-  'CHANNEL_ORIGINATE',
-  'CHANNEL_UUID',
-  'CHANNEL_OUTGOING',
-  'CHANNEL_PARK',
-  'CHANNEL_PROGRESS',
-  'CHANNEL_PROGRESS_MEDIA',
-  'CHANNEL_STATE',
-  'CHANNEL_UNBRIDGE',
-  'CHANNEL_UNPARK',
-  'DETECTED_SPEECH',
-  'DTMF',
-  'NOTALK',
-  'TALK',
-  'BACKGROUND_JOB',
-]
-
-/** BACKGROUND_JOB to every subscriber (not addressed to the sender, mes.c:1577–1588). */
-export function publishJob(
-  node: FsNode,
-  jobUuid: string,
-  cmdLine: string,
-  body: string,
-  owner?: string,
-): void {
-  const sp = cmdLine.indexOf(' ')
-  const event = {
-    headers: [
-      ...node.standardHeaders('BACKGROUND_JOB', 'mod_event_socket.c', 'api_exec', 1580),
-      ['Job-UUID', jobUuid] as const,
-      ['Job-Command', sp < 0 ? cmdLine : cmdLine.slice(0, sp)] as const,
-      ...(sp < 0 ? [] : [['Job-Command-Arg', cmdLine.slice(sp + 1)] as const]),
-      ...(owner !== undefined ? [['Job-Owner-UUID', owner] as const] : []),
-    ],
-    body,
-  }
-  node.publish(
-    owner !== undefined
-      ? { event, name: 'BACKGROUND_JOB', jobOwner: owner }
-      : { event, name: 'BACKGROUND_JOB' },
-  )
-}
+export type { OutboundTranscript, SentFrame } from './outbound-transcript.js'
+export { publishJob } from './background-job.js'
