@@ -63,7 +63,8 @@ async function askForBox(
     if (id === '') continue
     const box = isBoxNumber(id) ? await deps.store.mailboxes.find(domain, id) : undefined
     if (box !== undefined) return box
-    log.info({ entered: id }, 'unknown mailbox number entered')
+    // Not the digits themselves: an owner who mixes up the prompts may have typed the PIN here.
+    log.info({ digits: id.length }, 'unknown mailbox number entered')
     await call.play(deps.prompts.std('invalidExtension'))
   }
   return undefined
