@@ -87,7 +87,7 @@ async function askTarget(session: OwnerSession): Promise<Mailbox | undefined> {
     if (id === '') continue
     const target = isBoxNumber(id) ? await deps.store.mailboxes.find(box.domain, id) : undefined
     if (target?.enabled === true) return target
-    log.info({ to: id }, 'forward to an unknown or disabled box')
+    log.info({ digits: id.length }, 'forward to an unknown or disabled box')
     await call.play(deps.prompts.std('invalidExtension'))
   }
   return undefined
