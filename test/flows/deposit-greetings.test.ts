@@ -7,7 +7,7 @@ import { startHarness, type Harness } from '../support/daemon-harness.js'
 const fixtureWav = new URL('../../../shared/fixtures/freeswitch-esl/record-time-limit.wav', import.meta.url)
 const config = {
   domains: { 'pbx.test': { mode: 'dual', operator: '0' } },
-  mailboxes: [{ id: '100', domain: 'pbx.test', kind: 'personal', name: 'Alice' }],
+  mailboxes: [{ id: '100', domain: 'pbx.test', kind: 'personal', name: 'Alice', pin: '4821' }],
 }
 const deposit100 = { vm_action: 'deposit', vm_mailbox: '100', domain_name: 'pbx.test' }
 

@@ -5,7 +5,8 @@
  */
 import type { Test } from 'tap'
 import { existsSync } from 'node:fs'
-import { readdir } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ManualClock, type Clock } from '../../lib/clock.js'
 import { parseConfig } from '../../lib/config/parse.js'
@@ -44,7 +45,8 @@ export interface Harness {
 }
 
 export async function startHarness(t: Test, options: HarnessOptions = {}): Promise<Harness> {
-  const dir = t.testdir({})
+  // Not t.testdir(): its removal could run before the daemon has stopped writing (mail spool, WAL).
+  const dir = await mkdtemp(join(tmpdir(), 'voicemaild-test-'))
   const clock = options.clock ?? new ManualClock(Date.UTC(2026, 10, 26, 11, 0, 0))
   const sim = new FreeswitchSimulator({
     seed: options.seed ?? 1,
@@ -70,6 +72,7 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
   t.teardown(async () => {
     await app.stop()
     await sim.close()
+    await rm(dir, { recursive: true, force: true })
   })
   const domainOf = (domain?: string): string => domain ?? config.defaultDomain
   return {
