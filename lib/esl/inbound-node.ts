@@ -132,6 +132,9 @@ export class InboundNode {
     const conn = new Connection(host, port, password)
     const socket = conn.socket
     if (socket === null) return
+    // Without it Nagle holds each `sendevent` behind the previous one's delayed ACK (~40 ms on Linux): a lamp burst
+    // after many commits waited in the kernel, not in FreeSWITCH (measured by `npm run bench`, BENCHMARKS.md).
+    socket.setNoDelay(true)
     this.conn = conn
     this.socket = socket
     const giveUp = setTimeout(() => {
