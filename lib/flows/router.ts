@@ -1,4 +1,5 @@
 import type { Call } from '../esl/call.js'
+import { HangupError } from '../esl/errors.js'
 import type { Logger } from '../log.js'
 import { isBoxNumber, isSafeDomain } from '../store/audio-files.js'
 import type { FlowDeps } from './deps.js'
@@ -14,6 +15,30 @@ const ACTIONS: readonly string[] = ['deposit', 'check', 'login', 'menu']
  * default domain). Bad values are refused with a clear log line and a spoken apology, never a crash.
  */
 export async function routeCall(call: Call, deps: FlowDeps, parentLog: Logger): Promise<void> {
+  try {
+    await dispatch(call, deps, parentLog)
+  } catch (err) {
+    await apologise(call, deps, err)
+    throw err
+  }
+}
+
+/**
+ * SPEC §8: a disk or database failure the flow did not handle itself (a box folder that cannot be created, a
+ * store error outside the commit) must still end with a clear apology, not silence and a hangup. The error is
+ * rethrown for the call runner to log; a failing apology (the channel is going away) is ignored.
+ */
+async function apologise(call: Call, deps: FlowDeps, err: unknown): Promise<void> {
+  if (err instanceof HangupError || call.hungUp) return
+  try {
+    await call.play(deps.prompts.own('systemError'))
+    await call.play(deps.prompts.std('goodbye'))
+  } catch {
+    // The caller is gone or FreeSWITCH refused: the runner hangs up and logs the original error.
+  }
+}
+
+async function dispatch(call: Call, deps: FlowDeps, parentLog: Logger): Promise<void> {
   const vars = call.info.variables
   const action = vars.get('vm_action') ?? ''
   const domain = (vars.get('vm_domain') ?? vars.get('domain_name') ?? deps.config.defaultDomain).toLowerCase()
