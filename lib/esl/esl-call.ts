@@ -8,8 +8,10 @@ import type {
   RecordResult,
   SayOptions,
 } from './call.js'
-import { EslCommandError, HangupError } from './errors.js'
+import { matchesPattern, noInjection, word } from './app-args.js'
+import { HangupError } from './errors.js'
 import { header, variablesOf } from './event-headers.js'
+import { playResult, recordResult } from './media-results.js'
 import type { EslSession } from './esl-session.js'
 import type { EslEvent } from './modesl-patched.js'
 
@@ -252,56 +254,6 @@ export class EslCall implements Call {
     const played = media()
     const [, event] = await Promise.all([set, played])
     return event
-  }
-}
-
-function playResult(event: EslEvent, terminators: string): PlayResult {
-  const response = header(event, 'Application-Response') ?? ''
-  const used = header(event, 'variable_playback_terminator_used')
-  const offset = Number.parseInt(header(event, 'variable_playback_last_offset_pos') ?? '0', 10)
-  const result: PlayResult = {
-    played: response !== 'FILE NOT FOUND' && response !== 'PLAYBACK ERROR',
-    offsetSamples: Number.isFinite(offset) ? offset : 0,
-  }
-  if (used !== undefined && used !== '' && terminators.includes(used)) result.terminator = used
-  return result
-}
-
-function recordResult(event: EslEvent, terminators: string, hungUp: boolean): RecordResult {
-  const ms = Number.parseInt(header(event, 'variable_record_ms') ?? '0', 10)
-  const used = header(event, 'variable_playback_terminator_used')
-  const result: RecordResult = {
-    durationMs: Number.isFinite(ms) ? ms : 0,
-    silenceEnded: header(event, 'variable_silence_hits_exhausted') === 'true',
-    hungUp,
-  }
-  if (used !== undefined && used !== '' && terminators.includes(used)) result.terminator = used
-  return result
-}
-
-/**
- * Re-check the entry against the pattern FreeSWITCH already applied (PCRE). Simple patterns mean the same in
- * JavaScript; one JavaScript cannot compile is left to FreeSWITCH's own check.
- */
-function matchesPattern(pattern: string, digits: string): boolean {
-  try {
-    return new RegExp(pattern).test(digits)
-  } catch {
-    return true
-  }
-}
-
-/** One argument word: no whitespace (FreeSWITCH splits args on it), no `${` expansion, not empty. */
-function word(value: string, app: string): void {
-  if (value === '' || /\s/.test(value) || value.includes('${')) {
-    throw new EslCommandError(app, `unsafe argument ${JSON.stringify(value)}`)
-  }
-}
-
-/** Free text: no CR/LF (would end the header) and no `${` (FreeSWITCH would expand it). */
-function noInjection(value: string, app: string): void {
-  if (/[\r\n]/.test(value) || value.includes('${')) {
-    throw new EslCommandError(app, `unsafe argument ${JSON.stringify(value)}`)
   }
 }
 
