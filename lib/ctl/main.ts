@@ -164,8 +164,9 @@ export async function runCtl(argv: readonly string[], io: CtlIo): Promise<number
     return EXIT.environment
   }
 
-  // Components voicemailctl starts (the FreeSWITCH link, the mail worker) log warnings as JSON lines on stderr.
-  const log = createLogger('warn', { write: (line: string) => io.stderr.write(line) })
+  // Components voicemailctl starts (the FreeSWITCH link, the mail worker) log errors as JSON lines on stderr;
+  // their warnings (each reconnect attempt) would drown the one-line message the command itself prints.
+  const log = createLogger('error', { write: (line: string) => io.stderr.write(line) })
   const ctx = new CtlContext(config, io, out, io.clock ?? systemClock, log)
   try {
     return (await command.run(ctx, { values, positionals })) ?? EXIT.ok
