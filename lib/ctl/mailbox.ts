@@ -18,6 +18,7 @@ import { boxText, viewBox } from './box-view.js'
 import type { Command, OptionValues } from './command.js'
 import type { CtlContext } from './context.js'
 import { RefusedError, UsageError } from './errors.js'
+import { refreshLamps } from './lamps.js'
 import { formatBytes, table } from './output.js'
 
 const KINDS: readonly MailboxKind[] = ['personal', 'general']
@@ -254,6 +255,8 @@ export const mailboxCommands: Command[] = [
       })
       // Rows first, then the folder: a crash in between leaves orphan files, which reconcile quarantines.
       await rm(ctx.files.boxDir(domain, id), { recursive: true, force: true })
+      // Its phones' lamps go dark now (the box's counts read as zero), not at the next resync.
+      await refreshLamps(ctx, [box], 'DELETE')
       if (ctx.config.mailboxes.some((d) => d.id === id && d.domain.toLowerCase() === domain)) {
         ctx.out.note(
           `${id}@${domain} is declared in the config file: it is created again at the next start/reload unless you remove it there`,

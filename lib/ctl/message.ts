@@ -6,6 +6,7 @@ import type { Message } from '../store/types.js'
 import { boxId, domainOf, requireBox, str } from './args.js'
 import type { Command } from './command.js'
 import { NotFoundError, RefusedError, UsageError } from './errors.js'
+import { refreshLamps } from './lamps.js'
 import { formatTime, table } from './output.js'
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
@@ -113,7 +114,7 @@ export const messageCommands: Command[] = [
     summary: 'Delete a message now: its row and its file (no undo).',
     args: ['UUID'],
     notes:
-      'Like an owner hanging up after pressing 7, this also purges the other messages of that box already marked deleted.\nThe lamp follows at the next mwi-resync (or run: voicemailctl mwi resync).',
+      'Like an owner hanging up after pressing 7, this also purges the other messages of that box already marked deleted.\nThe lamp of the box is updated at once when FreeSWITCH answers within 2 s, else at the next mwi-resync of the daemon.',
     async run(ctx, { positionals }) {
       const uuid = uuidArg(positionals[0])
       const store = await ctx.store()
@@ -130,6 +131,7 @@ export const messageCommands: Command[] = [
           action: 'message.deleted',
           detail: { box: `${box.id}@${box.domain}`, message: uuid },
         })
+        await refreshLamps(ctx, [box], 'DELETE')
       }
       ctx.out.result(
         { deleted: uuid, purged: files.length },

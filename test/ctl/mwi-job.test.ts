@@ -120,3 +120,39 @@ void t.test('job run db-maintenance, outbox (spool) and bad names', async (t) =>
   t.equal(bad.code, 2)
   t.match(bad.stderr, /unknown job "vacuum"; jobs: cleanup, reconcile, mwi-resync, outbox, db-maintenance/)
 })
+
+void t.test('message delete turns the lamp off at once when FreeSWITCH answers', async (t) => {
+  const fs = await freeswitch(t)
+  const f = await ctlFixture(t, `freeswitch: [{ host: 127.0.0.1, port: ${fs.port}, password: ClueCon }]`)
+  await f.run(['mailbox', 'add', '100'])
+  const store = await f.store()
+  const box = await store.mailboxes.find('example.com', '100')
+  const uuid = randomUUID()
+  const path = f.files.messagePath('example.com', '100', uuid)
+  await mkdir(dirname(path), { recursive: true })
+  await writeFile(path, buildWav(4000, 0))
+  await store.messages.insert({
+    uuid,
+    mailboxRowId: box?.rowId ?? 0,
+    callerIdName: '',
+    callerIdNumber: '',
+    durationMs: 4000,
+    sizeBytes: 64044,
+    file: f.files.toStored(path),
+  })
+  const r = await f.run(['message', 'delete', uuid])
+  t.equal(r.code, 0, r.stderr)
+  t.equal(r.stderr, '', 'no note: the lamp was sent')
+  const events = fs.sentEvents.filter((e) => e.name === 'MESSAGE_WAITING')
+  t.same(
+    events.map((e) => [header(e.headers, 'MWI-Messages-Waiting'), header(e.headers, 'Update-Reason')]),
+    [['no', 'DELETE']],
+  )
+  const removed = await f.run(['mailbox', 'remove', '100', '--yes'])
+  t.equal(removed.code, 0, removed.stderr)
+  t.equal(
+    fs.sentEvents.filter((e) => e.name === 'MESSAGE_WAITING').length,
+    2,
+    'a removed box turns its lamp off',
+  )
+})

@@ -1,0 +1,32 @@
+import type { MwiReason } from '../flows/deps.js'
+import type { Mailbox } from '../store/types.js'
+import type { CtlContext } from './context.js'
+import { connectFreeswitch } from './freeswitch.js'
+import { ctlMwi } from './mwi.js'
+
+/** How long a command that changed a box waits for FreeSWITCH before leaving the lamp to the daemon. */
+export const LAMP_CONNECT_TIMEOUT_MS = 2000
+
+/**
+ * Best effort: push the lamps of `boxes` now over a short-lived connection. When FreeSWITCH does not answer in
+ * time, a note says the daemon's next mwi-resync (15 minutes) will. Never throws. Resolves true when sent.
+ */
+export async function refreshLamps(
+  ctx: CtlContext,
+  boxes: readonly Mailbox[],
+  reason: MwiReason,
+): Promise<boolean> {
+  if (boxes.length === 0) return true
+  const link = await connectFreeswitch(ctx, LAMP_CONNECT_TIMEOUT_MS).catch(() => undefined)
+  if (link === undefined) {
+    ctx.out.note("FreeSWITCH not reachable: the lamp follows at the daemon's next mwi-resync")
+    return false
+  }
+  try {
+    const mwi = await ctlMwi(ctx, link)
+    for (const box of boxes) await mwi.refresh(box, reason)
+    return true
+  } finally {
+    await link.close()
+  }
+}
