@@ -9,6 +9,7 @@ const code = await runCtl(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
+  stdinIsTty: process.stdin.isTTY,
   env: process.env,
   cwd: process.cwd(),
   ...(process.getuid === undefined ? {} : { uid: process.getuid() }),

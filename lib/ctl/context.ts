@@ -14,6 +14,8 @@ export interface CtlIo {
   stderr: TextSink
   /** Where `pin set` reads a PIN when `--pin` is not given. */
   stdin?: AsyncIterable<string | Buffer>
+  /** stdin is a terminal: `pin set` prompts for the PIN. */
+  stdinIsTty?: boolean
   env: Readonly<Record<string, string | undefined>>
   cwd: string
   /** The effective user id (`process.getuid()`), for the "do not write the state as root" guard. */

@@ -13,6 +13,7 @@ const domainOption = {
 async function readLine(ctx: CtlContext): Promise<string> {
   const stdin = ctx.io.stdin
   if (stdin === undefined) throw new UsageError('no PIN given: use --pin or pipe it on stdin')
+  if (ctx.io.stdinIsTty === true) ctx.io.stderr.write('new PIN (then Enter): ')
   let text = ''
   for await (const chunk of stdin) {
     text += typeof chunk === 'string' ? chunk : chunk.toString('utf8')
