@@ -58,6 +58,7 @@ export function list(values: OptionValues, name: string): string[] | undefined {
 
 const EMAIL = /^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/
 
+/** A comma-separated list of email addresses; UsageError naming the bad ones. */
 export function emails(values: OptionValues, name: string): string[] | undefined {
   const addresses = list(values, name)
   const bad = addresses?.filter((a) => !EMAIL.test(a)) ?? []
@@ -65,6 +66,7 @@ export function emails(values: OptionValues, name: string): string[] | undefined
   return addresses
 }
 
+/** A comma-separated list of `user@domain` accounts; UsageError naming the bad ones. */
 export function mwiAccounts(values: OptionValues, name: string): string[] | undefined {
   const accounts = list(values, name)
   const bad = accounts?.filter((a) => parseAccount(a) === undefined) ?? []
@@ -93,6 +95,7 @@ export function timezoneOrDefault(values: OptionValues, name: string): string | 
   return v
 }
 
+/** Whether the runtime knows the IANA zone `zone`. */
 export function isTimezone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone })

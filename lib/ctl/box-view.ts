@@ -29,6 +29,7 @@ export interface BoxView {
   updatedAt: number
 }
 
+/** Resolves to the operator's view of `box` (usage, greetings, counts read from the store). */
 export async function viewBox(store: Store, config: Config, box: Mailbox): Promise<BoxView> {
   const usage = await store.usage(box, config.defaultQuotaBytes)
   const greetings = await store.greetings.list(box.rowId)

@@ -1,5 +1,6 @@
 import type { CtlContext } from './context.js'
 
+/** Parsed option values by option name. */
 export type OptionValues = Readonly<Record<string, string | boolean | undefined>>
 
 /** One option of a command, as `node:util` parseArgs takes it, plus its help line and value placeholder. */

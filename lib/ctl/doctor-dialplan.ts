@@ -3,6 +3,7 @@ import { findAll, parseXml, type XmlElement } from './mini-xml.js'
 /** The feature codes vanilla FreeSWITCH's default.xml already answers before its `default/*.xml` include. */
 export const VANILLA_CODES = ['5000', '5001'] as const
 
+/** What the dialplan does with one feature code. */
 export interface ShadowFinding {
   code: string
   /** The extension FreeSWITCH would run for this number (first match, in order). */

@@ -13,6 +13,7 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
+/** State directory, its subfolders, free disk space and the quarantine. Never rejects. */
 export async function stateDirChecks(config: Config, uid: number | undefined): Promise<Check[]> {
   const dir = config.stateDir
   const info = await stat(dir).catch(() => undefined)
@@ -133,6 +134,7 @@ export async function databaseCheck(config: Config): Promise<Check> {
   }
 }
 
+/** Failed mail in the outbox; undefined when there is no database to read. Never rejects. */
 export async function outboxCheck(config: Config): Promise<Check | undefined> {
   const path = join(config.stateDir, 'voicemail.db')
   if ((await stat(path).catch(() => undefined)) === undefined) return undefined
@@ -159,6 +161,7 @@ export async function outboxCheck(config: Config): Promise<Check | undefined> {
   })
 }
 
+/** SMTP `verify()` (connect, TLS, login) within 5 s, or the spool folder's permissions. Never rejects. */
 export async function mailCheck(config: Config): Promise<Check> {
   const smtp = config.smtp
   if (smtp === undefined) {

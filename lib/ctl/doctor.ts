@@ -7,6 +7,7 @@ import { databaseCheck, mailCheck, outboxCheck, stateDirChecks } from './doctor-
 import { EslProbe, EslProbeError } from './doctor-esl.js'
 import type { Output } from './output.js'
 
+/** FAIL makes doctor exit 1; WARN is printed only. */
 export type CheckStatus = 'ok' | 'warn' | 'fail'
 
 /** One doctor finding. */
@@ -138,6 +139,7 @@ export async function runDoctor(ctx: CtlContext, context: string): Promise<Check
   return checks
 }
 
+/** The `doctor` command group. */
 export const doctorCommands: Command[] = [
   {
     name: 'doctor',

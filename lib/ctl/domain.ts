@@ -39,6 +39,7 @@ function extension(value: string | undefined, what: string, boxOnly: boolean): s
   return value
 }
 
+/** The `domain` command group. */
 export const domainCommands: Command[] = [
   {
     name: 'domain set',

@@ -68,6 +68,7 @@ async function checkWav(ctx: CtlContext, path: string): Promise<WavInfo & { size
   return { ...info, sizeBytes: size }
 }
 
+/** The `greeting` command group. */
 export const greetingCommands: Command[] = [
   {
     name: 'greeting import',

@@ -24,6 +24,7 @@ class DeferredMwi implements JobMwi {
   }
 }
 
+/** The `job` command group. */
 export const jobCommands: Command[] = [
   {
     name: 'job run',

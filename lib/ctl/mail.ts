@@ -20,6 +20,7 @@ function view(e: OutboxEntry): Record<string, unknown> {
   }
 }
 
+/** The `mail` command group. */
 export const mailCommands: Command[] = [
   {
     name: 'mail list',

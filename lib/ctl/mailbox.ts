@@ -94,6 +94,7 @@ async function show(ctx: CtlContext, domain: string, id: string): Promise<void> 
   ctx.out.result({ mailbox: view }, () => boxText(view, ctx.clock.now()))
 }
 
+/** The `mailbox` command group. */
 export const mailboxCommands: Command[] = [
   {
     name: 'mailbox add',

@@ -39,6 +39,7 @@ function view(m: Message): Record<string, unknown> {
   }
 }
 
+/** The `message` command group. */
 export const messageCommands: Command[] = [
   {
     name: 'message list',

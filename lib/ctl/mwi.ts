@@ -38,6 +38,7 @@ export async function ctlMwi(ctx: CtlContext, link: CtlLink): Promise<MwiService
   return new MwiService({ link: link.link, directory: storeDirectory(store), log: ctx.log })
 }
 
+/** The `mwi` command group. */
 export const mwiCommands: Command[] = [
   {
     name: 'mwi resync',

@@ -22,6 +22,7 @@ async function readLine(ctx: CtlContext): Promise<string> {
   return (text.split(/\r?\n/)[0] ?? '').trim()
 }
 
+/** The `pin` command group. */
 export const pinCommands: Command[] = [
   {
     name: 'pin set',

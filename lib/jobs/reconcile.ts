@@ -18,10 +18,12 @@ import type { Job, JobContext, JobSummary } from './types.js'
  */
 export const SETTLE_EXTRA_MS = 10 * 60 * 1000
 
+/** Minimum age (ms) of an orphan message file before reconcile adopts or quarantines it. */
 export function messageSettleMs(config: Pick<Config, 'recording'>): number {
   return config.recording.maxMessageSeconds * 1000 + SETTLE_EXTRA_MS
 }
 
+/** Minimum age (ms) of an orphan greeting file before reconcile quarantines it. */
 export function greetingSettleMs(config: Pick<Config, 'recording'>): number {
   return config.recording.maxGreetingSeconds * 1000 + SETTLE_EXTRA_MS
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js'
 import { JobFailedError, ScheduleError, UnknownJobError } from './errors.js'
 import { JOB_NAMES, scheduleKey, type Job, type JobName, type JobSummary } from './types.js'
 
+/** What the scheduler needs besides the jobs. */
 export interface SchedulerOptions {
   clock: Clock
   log: Logger

@@ -17,6 +17,7 @@ export type Job = (now: number) => Promise<JobSummary>
 
 /** The job names of SPEC §6, as `voicemailctl job run NAME` and the logs spell them. */
 export const JOB_NAMES = ['cleanup', 'reconcile', 'mwi-resync', 'outbox', 'db-maintenance'] as const
+/** One of JOB_NAMES. */
 export type JobName = (typeof JOB_NAMES)[number]
 
 /** Which `config.jobs` key holds each job's cron expression. */
@@ -28,6 +29,7 @@ export const scheduleKey: Readonly<Record<JobName, keyof JobSchedules>> = {
   'db-maintenance': 'dbMaintenance',
 }
 
+/** Whether `name` is a job of SPEC §6 (`mwi-resync`, not the config key `mwiResync`). */
 export function isJobName(name: string): name is JobName {
   return (JOB_NAMES as readonly string[]).includes(name)
 }
