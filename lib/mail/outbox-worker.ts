@@ -45,11 +45,14 @@ type Outcome = 'sent' | 'retried' | 'failed'
  */
 const LEASE_MS = 10 * 60 * 1000
 
+/** Mails sent at once by one pass (separate SMTP connections; relays allow far more per client, postfix 50). */
+const SEND_CONCURRENCY = 4
+
 /**
  * Sends due mail from the outbox (SPEC §5). Called every 30 s by the outbox job and `kick`ed right after a mail is
- * queued. One row is claimed at a time, so `stop()` never strands a claimed row; a `runDue` while another is in
- * progress returns at once (`skipped`), so the same row is never sent by two passes of this process, and the
- * claim's lease keeps other processes off it.
+ * queued. Each of its few senders claims one row at a time and `stop()` waits for them, so it never strands a
+ * claimed row; a `runDue` while another is in progress returns at once (`skipped`), so the same row is never sent
+ * by two passes of this process, and the claim's lease keeps other processes off it.
  */
 export class OutboxWorker {
   readonly outbox: OutboxRepo
@@ -136,11 +139,17 @@ export class OutboxWorker {
       this.deps.log.error({ err }, 'mail templates unusable: mail stays queued')
       return summary
     }
-    while (!this.stopped) {
-      const [entry] = await this.outbox.claimDue(now, 1, LEASE_MS)
-      if (entry === undefined) break
-      summary[await this.deliver(entry, templates, now)]++
+    // A few sends in flight: one SMTP exchange is mostly waiting on the relay, and a burst of calls (many
+    // messages committed within a second) otherwise queues behind it (measured: BENCHMARKS.md). Each sender
+    // claims one row at a time and finishes it before `stop()` returns, so no claimed row is stranded.
+    const sender = async (): Promise<void> => {
+      while (!this.stopped) {
+        const [entry] = await this.outbox.claimDue(now, 1, LEASE_MS)
+        if (entry === undefined) break
+        summary[await this.deliver(entry, templates, now)]++
+      }
     }
+    await Promise.all(Array.from({ length: SEND_CONCURRENCY }, sender))
     if (summary.sent + summary.retried + summary.failed > 0) this.deps.log.info(summary, 'outbox run done')
     return summary
   }
