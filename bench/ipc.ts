@@ -3,6 +3,8 @@
  * `daemon-process.ts`, `baseline-process.ts`), over Node's IPC channel (`child_process.fork`).
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { openSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** One simulated call's outcome, as the simulator saw it. */
@@ -90,7 +92,10 @@ export class Child {
     execArgv: string[] = [],
   ): Promise<{ child: Child; ready: Extract<Reply, { type: 'ready' }> }> {
     const file = fileURLToPath(new URL(`./${name}.js`, import.meta.url))
-    const proc = fork(file, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv })
+    // BENCH_LOG_DIR: keep each child's stdout (the daemon's JSON log) for a post-mortem.
+    const logDir = process.env.BENCH_LOG_DIR
+    const out = logDir === undefined ? 'ignore' : openSync(join(logDir, `${name}-${Date.now()}.log`), 'w')
+    const proc = fork(file, args, { stdio: ['ignore', out, 'inherit', 'ipc'], execArgv })
     const child = new Child(proc)
     const ready = await child.next()
     if (ready.type !== 'ready') throw new Error(`${name} did not start: ${JSON.stringify(ready)}`)

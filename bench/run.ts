@@ -24,7 +24,8 @@ const timeScale = Number(process.env.BENCH_TIME_SCALE ?? '1')
 const rampMs = Number(process.env.BENCH_RAMP_MS ?? '10000')
 const cleanupCount = Number(process.env.BENCH_CLEANUP ?? '100000')
 const seed = Number(process.env.BENCH_SEED ?? '1')
-const BOXES = 100
+/** One box per concurrent caller: a box reserves quota for each recording in progress (SPEC §4 deposit 3). */
+const BOXES = 1000
 
 interface RunFigures {
   calls: number
@@ -53,11 +54,11 @@ function daemonConfig(stateDir: string, inboundPort: number, smtpPort: number): 
     smtp: { host: '127.0.0.1', port: smtpPort, secure: false, requireTls: false },
     mail: { from: 'Voicemail <vm@pbx.test>' },
     mailboxes: Array.from({ length: BOXES }, (_, i) => ({
-      id: String(100 + i),
+      id: String(1000 + i),
       domain: 'pbx.test',
       kind: 'personal',
-      name: `Box ${100 + i}`,
-      email: [`box${100 + i}@pbx.test`],
+      name: `Box ${1000 + i}`,
+      email: [`box${1000 + i}@pbx.test`],
     })),
   }
 }

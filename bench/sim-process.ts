@@ -38,7 +38,7 @@ async function runCalls(request: Extract<Request, { type: 'run' }>): Promise<Rep
   const calls = Array.from({ length: request.calls }, async (_, i): Promise<CallResult> => {
     await new Promise((resolve) => setTimeout(resolve, (i * request.rampMs) / request.calls))
     const number = String(request.firstNumber + i)
-    const box = String(100 + (i % request.boxes))
+    const box = String(1000 + (i % request.boxes))
     const result: CallResult = { number, problems: [] }
     const call = sim.call(request.target, depositScript(number, box))
     watchHangup(call, result)
@@ -57,7 +57,7 @@ async function runCalls(request: Extract<Request, { type: 'run' }>): Promise<Rep
 }
 
 async function capture(request: Extract<Request, { type: 'capture' }>): Promise<Reply> {
-  const call = sim.call(request.target, depositScript(request.number, '100'), { keepFrames: true })
+  const call = sim.call(request.target, depositScript(request.number, '1000'), { keepFrames: true })
   const transcript = await call.finished
   const commands: CapturedCommand[] = transcript.commands.map((c) => ({
     line: c.line,
