@@ -7,6 +7,7 @@ import { domainSettings } from './domain-settings.js'
 import { greetingFiles, playGreeting, wantedGreeting } from './greeting.js'
 import { loginToBox } from './owner/login.js'
 import { noticeFullBox, rearmFullNotice, reserveRecordingSpace } from './quota-check.js'
+import { provisionPersonalBox } from './provision.js'
 import { recordMessage } from './record-message.js'
 
 export interface DepositTarget {
@@ -98,39 +99,12 @@ export function callerData(call: Call): { callerIdName: string; callerIdNumber: 
   return { callerIdName: call.info.callerIdName, callerIdNumber: call.info.callerIdNumber }
 }
 
-/**
- * The target box, or a personal box created on the spot for an extension FreeSWITCH knows (`user_exists`), when
- * the domain auto-provisions. FreeSWITCH being unreachable means "not known": no box is invented.
- */
+/** The target box, or a personal box auto-provisioned for an extension FreeSWITCH knows. */
 async function findOrProvision(
   target: DepositTarget,
   deps: FlowDeps,
   log: Logger,
 ): Promise<Mailbox | undefined> {
   const existing = await deps.store.mailboxes.find(target.domain, target.box)
-  if (existing !== undefined) return existing
-  const domain = await domainSettings(target.domain, deps)
-  if (!domain.autoProvision) return undefined
-  const known = await deps.directory.userExists(target.box, target.domain).catch((err: unknown) => {
-    log.warn({ err }, 'user_exists failed; not auto-provisioning')
-    return false
-  })
-  if (!known) return undefined
-  await deps.store.domains.ensure(target.domain, domain)
-  try {
-    const box = await deps.store.mailboxes.create({ domain: target.domain, id: target.box, kind: 'personal' })
-    log.info({}, 'mailbox auto-provisioned')
-    await deps.store.audit.append({
-      mailboxRowId: box.rowId,
-      actor: 'daemon',
-      action: 'auto-provision',
-      detail: {},
-    })
-    return box
-  } catch (err) {
-    // Two first callers at once: the other one created it.
-    const raced = await deps.store.mailboxes.find(target.domain, target.box)
-    if (raced !== undefined) return raced
-    throw err
-  }
+  return existing ?? provisionPersonalBox(target.domain, target.box, deps, log)
 }

@@ -4,6 +4,7 @@ import { isBoxNumber } from '../../store/audio-files.js'
 import type { Mailbox } from '../../store/types.js'
 import type { FlowDeps } from '../deps.js'
 import { domainSettings } from '../domain-settings.js'
+import { provisionPersonalBox } from '../provision.js'
 import { isOwnPhone } from './authenticate.js'
 import { loginToBox } from './login.js'
 import { sayGoodbye } from './session.js'
@@ -84,25 +85,5 @@ async function findBox(
   if (!settings.autoProvision || settings.mode === 'unified') return undefined
   const probe = { kind: 'personal', id, domain: target.domain } as Mailbox
   if (!isOwnPhone(call, probe)) return undefined
-  const known = await deps.directory.userExists(id, target.domain).catch((err: unknown) => {
-    log.warn({ err }, 'user_exists failed; not auto-provisioning')
-    return false
-  })
-  if (!known) return undefined
-  await deps.store.domains.ensure(target.domain, settings)
-  try {
-    const box = await deps.store.mailboxes.create({ domain: target.domain, id, kind: 'personal' })
-    log.info({ mailbox: id }, 'mailbox auto-provisioned')
-    await deps.store.audit.append({
-      mailboxRowId: box.rowId,
-      actor: 'daemon',
-      action: 'auto-provision',
-      detail: {},
-    })
-    return box
-  } catch (err) {
-    const raced = await deps.store.mailboxes.find(target.domain, id)
-    if (raced !== undefined) return raced
-    throw err
-  }
+  return provisionPersonalBox(target.domain, id, deps, log)
 }
