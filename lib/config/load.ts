@@ -61,8 +61,17 @@ export async function loadConfig(
     throw new ConfigError(issues, file)
   }
 
+  let tree: unknown
   try {
-    return parseConfig(doc.toJS({ maxAliasCount: 100 }), env, { ...common, baseDir: dirname(file), file })
+    tree = doc.toJS({ maxAliasCount: 100 })
+  } catch (err) {
+    // Found by fuzzing (test/fuzz/config-loader.fuzz.test.ts): yaml throws plain Errors while building the value,
+    // e.g. `<<: 5` ("Merge sources must be maps or map aliases") or an alias bomb ("Excessive alias count").
+    const what = err instanceof Error ? firstLine(err.message) : String(err)
+    throw new ConfigError([{ path: [], message: `YAML error: ${what}` }], file)
+  }
+  try {
+    return parseConfig(tree, env, { ...common, baseDir: dirname(file), file })
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
     throw new ConfigError(withLines(err.issues, doc, lineCounter), file)
