@@ -143,6 +143,8 @@ class InboundConnection implements EventSubscriber {
   private readonly parser = new CommandParser()
   private readonly sub = new Subscription()
   private authed = false
+  /** Events published while an api command runs, written after its response. */
+  private held: RoutedEvent[] | undefined
   private closing = false
 
   constructor(
@@ -162,6 +164,10 @@ class InboundConnection implements EventSubscriber {
   }
 
   deliver(ev: RoutedEvent): void {
+    if (this.held !== undefined) {
+      this.held.push(ev)
+      return
+    }
     if (this.closing || !this.sub.wants(ev)) return
     this.writer.write(frameFor(ev, this.sub.format, {}))
   }
@@ -227,10 +233,16 @@ class InboundConnection implements EventSubscriber {
     else if (matchesWord(line, 'bgapi')) {
       const jobUuid = headerOf(c.headers, 'Job-UUID') ?? node.rng.uuid()
       this.reply(`+OK Job-UUID: ${jobUuid}`, [['Job-UUID', jobUuid]])
-      const body = runApi(this.srv.apiContext, rest)
-      setImmediate(() => publishJob(node, jobUuid, rest, body))
+      // bgapi runs in its own thread after the reply (mes.c:2333–2392).
+      setImmediate(() => publishJob(node, jobUuid, rest, runApi(this.srv.apiContext, rest)))
     } else if (matchesWord(line, 'api')) {
-      this.writer.write(apiResponse(runApi(this.srv.apiContext, rest)))
+      // api runs in the listener thread: no event is written before its response (mes.c:2288–2332).
+      const held: RoutedEvent[] = []
+      this.held = held
+      const body = runApi(this.srv.apiContext, rest)
+      this.writer.write(apiResponse(body))
+      this.held = undefined
+      for (const ev of held) this.deliver(ev)
     } else if (matchesWord(line, 'nixevent')) this.reply(this.sub.nixevent(rest))
     else if (matchesWord(line, 'noevents')) this.reply(this.sub.noevents())
     else if (matchesWord(line, 'event')) {

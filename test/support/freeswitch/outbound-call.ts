@@ -42,6 +42,8 @@ export class OutboundConnection implements EventSubscriber {
   private readonly parser = new CommandParser()
   private readonly sub = new Subscription()
   private gotFirst = false
+  /** While an api command runs: what to write after its response. */
+  private held: Array<() => void> | undefined
   private myevents = false
   private linger: number | undefined
   private lingerNoticeSent = false
@@ -114,6 +116,10 @@ export class OutboundConnection implements EventSubscriber {
   }
 
   deliver(ev: RoutedEvent): void {
+    if (this.held !== undefined) {
+      this.held.push(() => this.deliver(ev))
+      return
+    }
     if (this.closing || !this.sub.wants(ev)) return
     if (this.myevents && ev.uuid !== this.session.channel.uuid && ev.jobOwner !== this.session.channel.uuid)
       return
@@ -127,6 +133,10 @@ export class OutboundConnection implements EventSubscriber {
 
   /** Called by the session the moment the channel goes down. */
   channelDown(): void {
+    if (this.held !== undefined) {
+      this.held.push(() => this.channelDown())
+      return
+    }
     if (this.closing) return
     if (!this.gotFirst) {
       // Hung up before the daemon spoke: FS still ends the socket with the disconnect notice.
@@ -269,11 +279,16 @@ export class OutboundConnection implements EventSubscriber {
       const jobUuid = headerOf(c.headers, 'Job-UUID') ?? this.rng.uuid()
       if (!silent)
         this.send('reply', '+OK Job-UUID', commandReply(`+OK Job-UUID: ${jobUuid}`, [['Job-UUID', jobUuid]]))
-      const body = runApi(this.opts.api, rest)
-      setImmediate(() => publishJob(this.node, jobUuid, rest, body, ch.uuid))
+      // bgapi runs in its own thread after the reply (mes.c:2333–2392).
+      setImmediate(() => publishJob(this.node, jobUuid, rest, runApi(this.opts.api, rest), ch.uuid))
     } else if (matchesWord(line, 'api')) {
+      // api runs in the listener thread: nothing else is written before its response (mes.c:2288–2332).
+      const held: Array<() => void> = []
+      this.held = held
       const body = runApi(this.opts.api, rest)
       if (!silent) this.send('api', rest, apiResponse(body))
+      this.held = undefined
+      for (const f of held) f()
     } else {
       reply('-ERR command not found')
     }
