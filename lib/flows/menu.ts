@@ -46,3 +46,24 @@ export async function chooseKey(
   }
   return undefined
 }
+
+/**
+ * "1 listen, 2 save, 3 re-record" after any recording (a caller's message, a greeting, a name). No answer after
+ * the retries counts as save: whoever recorded something and says nothing more wants it kept.
+ */
+export async function reviewRecording(
+  call: Call,
+  deps: Pick<FlowDeps, 'config' | 'prompts'>,
+  path: string,
+): Promise<'save' | 'rerecord'> {
+  const options = deps.prompts.menu([
+    ['listenToRecording', '1'],
+    ['saveRecording', '2'],
+    ['rerecord', '3'],
+  ])
+  for (;;) {
+    const key = await chooseKey(call, deps, options, '123')
+    if (key !== '1') return key === '3' ? 'rerecord' : 'save'
+    await call.play(path, { terminators: '#' })
+  }
+}

@@ -3,7 +3,7 @@ import type { Call } from '../esl/call.js'
 import { HangupError } from '../esl/errors.js'
 import type { Mailbox } from '../store/types.js'
 import type { FlowDeps } from './deps.js'
-import { chooseKey } from './menu.js'
+import { chooseKey, reviewRecording } from './menu.js'
 
 /** Bytes per second of the only format we record (SPEC §1: 8 kHz, 16-bit, mono). */
 export const BYTES_PER_SECOND = 16000
@@ -104,20 +104,7 @@ async function recordOnce(call: Call, box: Mailbox, capSeconds: number, deps: Fl
  */
 async function review(call: Call, recording: Recording, deps: FlowDeps): Promise<'send' | 'rerecord'> {
   const { prompts } = deps
-  const options = prompts.menu([
-    ['listenToRecording', '1'],
-    ['saveRecording', '2'],
-    ['rerecord', '3'],
-  ])
-  for (;;) {
-    const key = await chooseKey(call, deps, options, '123')
-    if (key === '1') {
-      await call.play(recording.path, { terminators: '#' })
-      continue
-    }
-    if (key === '3') return 'rerecord'
-    break
-  }
+  if ((await reviewRecording(call, deps, recording.path)) === 'rerecord') return 'rerecord'
   const urgent = await chooseKey(
     call,
     deps,

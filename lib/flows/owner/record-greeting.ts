@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { HangupError } from '../../esl/errors.js'
 import type { GreetingKind } from '../../store/types.js'
-import { chooseKey } from '../menu.js'
+import { reviewRecording } from '../menu.js'
 import type { OwnerSession } from './session.js'
 
 /** A greeting or name shorter than this is "too short" (a name alone is about a second long). */
@@ -46,7 +46,7 @@ export async function recordGreeting(session: OwnerSession, kind: GreetingKind):
         await call.play(prompts.std('tooSmall'))
         continue
       }
-      const verdict = await review(session, path)
+      const verdict = await reviewRecording(session.call, session.deps, path)
       if (verdict === 'rerecord') {
         await files.remove(path)
         continue
@@ -70,22 +70,5 @@ export async function recordGreeting(session: OwnerSession, kind: GreetingKind):
       if (err instanceof HangupError) await files.remove(path)
       throw err
     }
-  }
-}
-
-async function review(session: OwnerSession, path: string): Promise<'save' | 'rerecord'> {
-  const { call, deps } = session
-  const options = deps.prompts.menu([
-    ['listenToRecording', '1'],
-    ['saveRecording', '2'],
-    ['rerecord', '3'],
-  ])
-  for (;;) {
-    const key = await chooseKey(call, deps, options, '123')
-    if (key === '1') {
-      await call.play(path, { terminators: '#' })
-      continue
-    }
-    return key === '3' ? 'rerecord' : 'save'
   }
 }
