@@ -85,7 +85,9 @@ export async function playFile(
   const result = await s.media(src.ms, policy, t0)
   const ms = Math.min(result.elapsedMs, src.ms)
   const samples = Math.round(ms * 8)
-  s.channel.setVar('playback_last_offset_pos', String(samples))
+  // FS seeks to `@@N` and then counts every sample read from there, so the position is from the file's start.
+  const seek = /@@(\d+)$/.exec(file)
+  s.channel.setVar('playback_last_offset_pos', String(samples + (seek === null ? 0 : Number(seek[1]))))
   s.channel.setVar('playback_seconds', String(Math.floor(ms / 1000)))
   s.channel.setVar('playback_ms', String(Math.round(ms)))
   s.channel.setVar('playback_samples', String(samples))
