@@ -2,14 +2,19 @@ import { constants } from 'node:fs'
 import { access, readdir, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import nodemailer from 'nodemailer'
-import sqlite3 from 'sqlite3'
 import type { Config } from '../config/types.js'
+import { Db } from '../store/db.js'
+import { StoreError } from '../store/errors.js'
+import { quickCheck } from '../store/maintenance.js'
 import { migrations } from '../store/migrations.js'
+import { OutboxRepo } from '../store/outbox.js'
 import type { Check } from './doctor.js'
 
 /** doctor's checks of this host: state directory, disk, quarantine, database, outbox, mail. None changes anything. */
 
 function describe(err: unknown): string {
+  // The store wraps SQLite's error ("database error: …"); doctor reports SQLite's own words.
+  if (err instanceof StoreError && err.cause instanceof Error) return err.cause.message
   return err instanceof Error ? err.message : String(err)
 }
 
@@ -94,21 +99,12 @@ export async function databaseCheck(config: Config): Promise<Check> {
       detail: `${path} does not exist yet (created at the daemon's first start)`,
     }
   }
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const d: sqlite3.Database = new sqlite3.Database(path, sqlite3.OPEN_READONLY, (err) =>
-      err === null ? resolve(d) : reject(err),
-    )
-  }).catch((err: unknown) => describe(err))
+  const db = await Db.openReadOnly(path).catch((err: unknown) => describe(err))
   if (typeof db === 'string')
     return { check: 'database', status: 'fail', detail: `cannot open ${path}: ${db}` }
-  const get = <T>(sql: string): Promise<T | undefined> =>
-    new Promise((resolve, reject) =>
-      db.get(sql, (err: Error | null, row: T | undefined) => (err === null ? resolve(row) : reject(err))),
-    )
   try {
-    await get('PRAGMA busy_timeout = 5000')
-    const version = (await get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0
-    const quick = (await get<{ quick_check: string }>('PRAGMA quick_check'))?.quick_check ?? '?'
+    const version = await db.userVersion()
+    const quick = (await quickCheck(db)) ?? '?'
     if (quick !== 'ok') return { check: 'database', status: 'fail', detail: `integrity problem: ${quick}` }
     if (version > migrations.length)
       return {
@@ -130,7 +126,7 @@ export async function databaseCheck(config: Config): Promise<Check> {
   } catch (err) {
     return { check: 'database', status: 'fail', detail: `cannot read ${path}: ${describe(err)}` }
   } finally {
-    db.close()
+    await db.close().catch(() => undefined)
   }
 }
 
@@ -138,27 +134,23 @@ export async function databaseCheck(config: Config): Promise<Check> {
 export async function outboxCheck(config: Config): Promise<Check | undefined> {
   const path = join(config.stateDir, 'voicemail.db')
   if ((await stat(path).catch(() => undefined)) === undefined) return undefined
-  return new Promise((resolve) => {
-    const db = new sqlite3.Database(path, sqlite3.OPEN_READONLY, (openErr) => {
-      if (openErr !== null) return resolve(undefined)
-      db.get(
-        "SELECT count(*) AS n FROM mail_outbox WHERE status = 'failed'",
-        (err: Error | null, row: { n: number } | undefined) => {
-          db.close()
-          if (err !== null || row === undefined) return resolve(undefined)
-          resolve(
-            row.n === 0
-              ? { check: 'mail outbox', status: 'ok', detail: 'no failed mail' }
-              : {
-                  check: 'mail outbox',
-                  status: 'warn',
-                  detail: `${row.n} failed mail(s): voicemailctl mail list --status failed`,
-                },
-          )
-        },
-      )
-    })
-  })
+  // Busy timeout 0 (SQLite's default, which this check always had): a locked database skips it, never delays doctor.
+  const db = await Db.openReadOnly(path, { busyTimeoutMs: 0 }).catch(() => undefined)
+  if (db === undefined) return undefined
+  try {
+    const failed = await new OutboxRepo(db).failedCount()
+    return failed === 0
+      ? { check: 'mail outbox', status: 'ok', detail: 'no failed mail' }
+      : {
+          check: 'mail outbox',
+          status: 'warn',
+          detail: `${failed} failed mail(s): voicemailctl mail list --status failed`,
+        }
+  } catch {
+    return undefined
+  } finally {
+    await db.close().catch(() => undefined)
+  }
 }
 
 /** SMTP `verify()` (connect, TLS, login) within 5 s, or the spool folder's permissions. Never rejects. */

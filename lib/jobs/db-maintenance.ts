@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { backupInto, checkpointWal, optimize } from '../store/maintenance.js'
 import type { Job, JobContext } from './types.js'
 
 /** How many backup copies are kept in `<stateDir>/backup/`. */
@@ -24,10 +25,8 @@ export function backupName(now: number): string {
 export function dbMaintenanceJob(ctx: JobContext): Job {
   return async (now) => {
     const db = ctx.store.db
-    const checkpoint = await db.get<{ busy: number; log: number; checkpointed: number }>(
-      'PRAGMA wal_checkpoint(TRUNCATE)',
-    )
-    await db.exec('PRAGMA optimize')
+    const checkpoint = await checkpointWal(db)
+    await optimize(db)
 
     const dir = join(dirname(ctx.files.root), 'backup')
     await mkdir(dir, { recursive: true, mode: 0o750 })
@@ -36,7 +35,7 @@ export function dbMaintenanceJob(ctx: JobContext): Job {
     // Unique per run: voicemailctl and the daemon may both run this job the same minute.
     const temporary = `${target}.partial-${randomBytes(4).toString('hex')}`
     try {
-      await db.run('VACUUM INTO ?', [temporary])
+      await backupInto(db, temporary)
       await rename(temporary, target)
     } finally {
       await rm(temporary, { force: true })
@@ -49,8 +48,8 @@ export function dbMaintenanceJob(ctx: JobContext): Job {
 
     return {
       // busy = 1: a reader (a live call, voicemailctl) held the WAL; the checkpoint was partial, not an error.
-      checkpointBusy: checkpoint?.busy === 1,
-      walPages: checkpoint?.log ?? 0,
+      checkpointBusy: checkpoint.busy,
+      walPages: checkpoint.logPages,
       backup: target,
       backupBytes: size,
       backupsRemoved: removed.length,

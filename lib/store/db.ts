@@ -56,6 +56,35 @@ export class Db {
     return db
   }
 
+  /**
+   * Open an existing database read-only, for inspection (voicemailctl doctor): no migration, no pragma that writes
+   * (journal mode is left as the file has it), so an older or newer schema is reported instead of changed.
+   * `busyTimeoutMs` (default 5000) is how long a read waits for another process's lock. Rejects with StoreError
+   * (its `cause` is SQLite's error) when the file is missing or cannot be opened.
+   */
+  static async openReadOnly(path: string, options: { busyTimeoutMs?: number } = {}): Promise<Db> {
+    const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
+      const db: sqlite3.Database = new sqlite3.Database(path, sqlite3.OPEN_READONLY, (err) => {
+        if (err === null) resolve(db)
+        else reject(new StoreError(`cannot open database ${path}: ${err.message}`, undefined, { cause: err }))
+      })
+    })
+    const db = new Db(raw, path)
+    try {
+      await db.get(`PRAGMA busy_timeout = ${Math.floor(options.busyTimeoutMs ?? 5000)}`)
+    } catch (err) {
+      await db.close().catch(() => undefined)
+      throw err
+    }
+    return db
+  }
+
+  /** The schema version (`PRAGMA user_version`; 0 for a new or foreign file). Rejects with StoreError. */
+  async userVersion(): Promise<number> {
+    const row = await this.get<{ user_version: number }>('PRAGMA user_version')
+    return row?.user_version ?? 0
+  }
+
   run(sql: string, params: Params = []): Promise<RunResult> {
     return this.queued(
       () =>
@@ -149,8 +178,7 @@ export class Db {
   }
 
   private async migrate(): Promise<void> {
-    const row = await this.get<{ user_version: number }>('PRAGMA user_version')
-    const current = row?.user_version ?? 0
+    const current = await this.userVersion()
     if (current > migrations.length) {
       throw new StoreError(
         `database ${this.path} has schema version ${current}, newer than this voicemaild (${migrations.length}); upgrade voicemaild`,

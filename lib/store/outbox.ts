@@ -204,6 +204,14 @@ export class OutboxRepo {
     return row?.n ?? 0
   }
 
+  /** How many mails gave up (status failed): doctor's warning. Rejects with StoreError. */
+  async failedCount(): Promise<number> {
+    const row = await this.db.get<{ n: number }>(
+      "SELECT count(*) AS n FROM mail_outbox WHERE status = 'failed'",
+    )
+    return row?.n ?? 0
+  }
+
   /** Counts per status (doctor, metrics). */
   async counts(): Promise<Record<OutboxStatus, number>> {
     const rows = await this.db.all<{ status: OutboxStatus; n: number }>(
