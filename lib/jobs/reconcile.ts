@@ -3,10 +3,9 @@ import { dirname, join } from 'node:path'
 import type { Config } from '../config/types.js'
 import type { Logger } from '../log.js'
 import { StoreConflictError } from '../store/errors.js'
-import type { GreetingKind, Mailbox } from '../store/types.js'
+import type { Mailbox } from '../store/types.js'
 import { isVoicemailFormat, WavFormatError } from '../store/wav.js'
 import { afterBoxesChanged } from './box-effects.js'
-import { FileRows } from './file-rows.js'
 import { scanRecordings, type FoundFile } from './reconcile-scan.js'
 import { RERUN_FIELD } from './schedule.js'
 import type { Job, JobContext, JobSummary } from './types.js'
@@ -74,7 +73,7 @@ export function reconcileJob(ctx: JobContext): Job {
       strayEntries: 0,
       badPaths: 0,
     }
-    const rows = new FileRows(ctx.store.db)
+    const rows = ctx.store.fileRows
     const changed = new Set<number>()
     const adoptedIn = new Set<number>()
 
@@ -115,7 +114,7 @@ export function reconcileJob(ctx: JobContext): Job {
       if (path === undefined) continue
       const size = await sizeOf(path)
       if (size === undefined) {
-        await ctx.store.greetings.remove(row.mailboxRowId, row.kind as GreetingKind)
+        await ctx.store.greetings.remove(row.mailboxRowId, row.kind)
         counts.greetingsDropped++
         changed.add(row.mailboxRowId)
         log.warn({ file: row.file, kind: row.kind }, 'greeting file missing: greeting dropped')

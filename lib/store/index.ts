@@ -3,6 +3,7 @@ import type { SecurityConfig } from '../config/types.js'
 import { AuditRepo } from './audit.js'
 import { Db } from './db.js'
 import { DomainRepo } from './domains.js'
+import { FileRows } from './file-rows.js'
 import { GreetingRepo } from './greetings.js'
 import { LockoutPolicy, LoginFailureRepo } from './login-failures.js'
 import { MailboxRepo } from './mailboxes.js'
@@ -22,6 +23,8 @@ export class Store {
   readonly greetings: GreetingRepo
   readonly loginFailures: LoginFailureRepo
   readonly audit: AuditRepo
+  /** Reconcile's view of every message and greeting file with its recorded size. */
+  readonly fileRows: FileRows
   readonly reservations = new QuotaReservations()
 
   constructor(
@@ -34,6 +37,7 @@ export class Store {
     this.greetings = new GreetingRepo(db, clock)
     this.loginFailures = new LoginFailureRepo(db)
     this.audit = new AuditRepo(db, clock)
+    this.fileRows = new FileRows(db)
   }
 
   /** The lockout rule over this store with `security` from the (current) config. */
@@ -92,5 +96,6 @@ export async function openStore(
   return new Store(await Db.open(path, options), clock)
 }
 
+export type { GreetingFileRow, MessageFileRow } from './file-rows.js'
 export type { Reservation } from './quota-reservations.js'
 export type { Usage } from './usage.js'

@@ -1,4 +1,5 @@
-import type { Db } from '../store/db.js'
+import type { Db } from './db.js'
+import type { GreetingKind } from './types.js'
 
 /** A message row's file facts, for reconcile. */
 export interface MessageFileRow {
@@ -12,7 +13,7 @@ export interface MessageFileRow {
 /** A greeting row's file facts, for reconcile. */
 export interface GreetingFileRow {
   mailboxRowId: number
-  kind: string
+  kind: GreetingKind
   file: string
   sizeBytes: number
 }
@@ -20,10 +21,12 @@ export interface GreetingFileRow {
 /**
  * The few statements reconcile needs beyond the repositories: every file with its recorded size, and size
  * corrections (quota is the sum of these sizes, so correcting them is what "recompute quota usage" means).
+ * Each method is one statement (no transaction); all reject with StoreError.
  */
 export class FileRows {
   constructor(private readonly db: Db) {}
 
+  /** Every message row (deleted ones included), by row id. */
   async messages(): Promise<MessageFileRow[]> {
     const rows = await this.db.all<{
       id: number
@@ -41,10 +44,14 @@ export class FileRows {
     }))
   }
 
+  /** Every greeting row (the recorded name included), by box then kind. */
   async greetings(): Promise<GreetingFileRow[]> {
-    const rows = await this.db.all<{ mailbox_id: number; kind: string; file: string; size_bytes: number }>(
-      'SELECT mailbox_id, kind, file, size_bytes FROM greetings ORDER BY mailbox_id, kind',
-    )
+    const rows = await this.db.all<{
+      mailbox_id: number
+      kind: GreetingKind
+      file: string
+      size_bytes: number
+    }>('SELECT mailbox_id, kind, file, size_bytes FROM greetings ORDER BY mailbox_id, kind')
     return rows.map((r) => ({
       mailboxRowId: r.mailbox_id,
       kind: r.kind,
@@ -53,7 +60,7 @@ export class FileRows {
     }))
   }
 
-  /** Correct a message's size (and duration when the header could be read). */
+  /** Correct a message's size (and duration when the header could be read). No row: nothing changes. */
   async setMessageSize(rowId: number, sizeBytes: number, durationMs?: number): Promise<void> {
     if (durationMs === undefined) {
       await this.db.run('UPDATE messages SET size_bytes = ? WHERE id = ?', [sizeBytes, rowId])
@@ -67,7 +74,12 @@ export class FileRows {
   }
 
   /** Correct a greeting's size; only when it still points at `file` (the owner may have replaced it meanwhile). */
-  async setGreetingSize(mailboxRowId: number, kind: string, file: string, sizeBytes: number): Promise<void> {
+  async setGreetingSize(
+    mailboxRowId: number,
+    kind: GreetingKind,
+    file: string,
+    sizeBytes: number,
+  ): Promise<void> {
     await this.db.run('UPDATE greetings SET size_bytes = ? WHERE mailbox_id = ? AND kind = ? AND file = ?', [
       sizeBytes,
       mailboxRowId,
