@@ -55,6 +55,11 @@ function toMailbox(row: MailboxRow): Mailbox {
   return box
 }
 
+/** `text` as a LIKE pattern that matches only itself (with `ESCAPE '\'`). */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`)
+}
+
 function parseList(json: string): string[] {
   const value: unknown = JSON.parse(json)
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []
@@ -141,6 +146,21 @@ export class MailboxRepo {
             'SELECT * FROM mailboxes WHERE domain = ? ORDER BY length(number), number',
             [domain],
           )
+    return rows.map(toMailbox)
+  }
+
+  /**
+   * Enabled boxes whose `mwiAccounts` may list `account` (`user@domain`): a case-insensitive (ASCII) substring
+   * match on the stored JSON, so every spelling (`sip:` prefix, `;params`) is found; the caller then compares
+   * exactly. `%`, `_` and `\` in `account` match only themselves. Resolves [] when none.
+   */
+  async listByMwiAccount(account: string): Promise<Mailbox[]> {
+    // A LIKE narrows the scan to the few boxes that may list the account; SQLite's LIKE is case-insensitive for
+    // ASCII, like SIP host names.
+    const rows = await this.db.all<MailboxRow>(
+      "SELECT * FROM mailboxes WHERE enabled = 1 AND mwi_accounts LIKE ? ESCAPE '\\'",
+      [`%${escapeLike(account)}%`],
+    )
     return rows.map(toMailbox)
   }
 
