@@ -34,15 +34,12 @@ export async function deleteMessageAfterEmail(
     log.info({ mailbox: box.id, messageUuid: message.uuid }, 'owner handled the message: kept after email')
     return false
   }
-  // MessageRepo has no single-row delete (purgeDeleted would also take messages the owner marked deleted in a
-  // session still running), so this one statement is ours. The row goes first: a file without a row is adopted
-  // or quarantined by reconcile, a row without a file would be a message that cannot play.
-  const { changes } = await store.db.run(
-    `DELETE FROM messages WHERE id = ? AND folder = 'new' AND deleted = 0`,
-    [messageRowId],
-  )
-  if (changes === 0) return false
-  await deps.files.remove(deps.files.fromStored(message.file))
+  // Not purgeDeleted: that would also take messages the owner marked deleted in a session still running. The row
+  // goes first: a file without a row is adopted or quarantined by reconcile, a row without a file would be a
+  // message that cannot play.
+  const file = await store.messages.removeIfUntouched(messageRowId)
+  if (file === undefined) return false
+  await deps.files.remove(deps.files.fromStored(file))
   log.info({ mailbox: box.id, messageUuid: message.uuid }, 'message deleted after email')
   await store.audit
     .append({

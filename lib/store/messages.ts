@@ -212,6 +212,19 @@ export class MessageRepo {
     return removed.files
   }
 
+  /**
+   * Delete one message the owner has not dealt with yet (still new, not marked deleted): "keep message after
+   * email = no". One statement, so an owner who saves or deletes it meanwhile wins. Resolves to the removed row's
+   * file (the caller removes it now that the row is gone), or undefined when nothing was removed.
+   */
+  async removeIfUntouched(rowId: number): Promise<string | undefined> {
+    const rows = await this.db.all<{ file: string }>(
+      `DELETE FROM messages WHERE id = ? AND folder = 'new' AND deleted = 0 RETURNING file`,
+      [rowId],
+    )
+    return rows[0]?.file
+  }
+
   /** Purge the deleted messages of every box (cleanup job). */
   purgeAllDeleted(): Promise<RemovedMessages> {
     return this.removeWhere('deleted = 1', [])
