@@ -90,12 +90,13 @@ export class Child {
     name: string,
     args: string[],
     execArgv: string[] = [],
+    env: NodeJS.ProcessEnv = process.env,
   ): Promise<{ child: Child; ready: Extract<Reply, { type: 'ready' }> }> {
     const file = fileURLToPath(new URL(`./${name}.js`, import.meta.url))
     // BENCH_LOG_DIR: keep each child's stdout (the daemon's JSON log) for a post-mortem.
     const logDir = process.env.BENCH_LOG_DIR
     const out = logDir === undefined ? 'ignore' : openSync(join(logDir, `${name}-${Date.now()}.log`), 'w')
-    const proc = fork(file, args, { stdio: ['ignore', out, 'inherit', 'ipc'], execArgv })
+    const proc = fork(file, args, { stdio: ['ignore', out, 'inherit', 'ipc'], execArgv, env })
     const child = new Child(proc)
     const ready = await child.next()
     if (ready.type !== 'ready') throw new Error(`${name} did not start: ${JSON.stringify(ready)}`)
