@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.tap/', 'var/', 'eslint.config.js'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.tap/', 'var/', 'eslint.config.js', 'test/coverage-map.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
