@@ -3,8 +3,9 @@ import { copyFile } from 'node:fs/promises'
 import { randomUUID } from 'node:crypto'
 import type { GreetingKind } from '../../lib/store/types.js'
 import { startHarness, type Harness } from '../support/daemon-harness.js'
+import { FIXTURE_WAV } from '../support/fixtures.js'
 
-const fixtureWav = new URL('../../../shared/fixtures/freeswitch-esl/record-time-limit.wav', import.meta.url)
+const fixtureWav = FIXTURE_WAV
 const config = {
   domains: { 'pbx.test': { mode: 'dual', operator: '0' } },
   mailboxes: [{ id: '100', domain: 'pbx.test', kind: 'personal', name: 'Alice', pin: '4821' }],

@@ -16,8 +16,9 @@ import { createTransport } from '../../lib/mail/transport.js'
 import { AudioFiles } from '../../lib/store/audio-files.js'
 import { openStore, type Store } from '../../lib/store/index.js'
 import type { Mailbox, Message } from '../../lib/store/types.js'
+import { FIXTURE_WAV } from '../support/fixtures.js'
 
-export const WAV_FIXTURE = '/work/shared/fixtures/freeswitch-esl/record-time-limit.wav'
+export const WAV_FIXTURE = FIXTURE_WAV
 
 /** 2026-11-26 17:47:05 UTC = 11:47 in America/Chicago (CST, UTC−6). */
 export const RECEIVED_AT = Date.UTC(2026, 10, 26, 17, 47, 5)

@@ -7,8 +7,9 @@ import { MwiService } from '../../lib/mwi/mwi-service.js'
 import type { Store } from '../../lib/store/index.js'
 import { FreeswitchSimulator, type InboundServer } from '../support/freeswitch/index.js'
 import { addBox, addMessages, mwiStore } from './fixture.js'
+import { FIXTURE_DIR } from '../support/fixtures.js'
 
-const FIXTURES = '/work/shared/fixtures/freeswitch-esl'
+const FIXTURES = FIXTURE_DIR
 
 /** Poll (on the event loop, no sleeping on wall time) until `cond` holds; tap's timeout bounds it. */
 async function until(cond: () => boolean): Promise<void> {

@@ -1,8 +1,9 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { isVoicemailFormat, readWavHeader, WavFormatError } from '../../lib/store/wav.js'
+import { FIXTURE_WAV } from '../support/fixtures.js'
 
-const fixture = new URL('../../../shared/fixtures/freeswitch-esl/record-time-limit.wav', import.meta.url)
+const fixture = FIXTURE_WAV
 
 void t.test('reads the header FreeSWITCH wrote for a 3.5 s recording', async (t) => {
   const bytes = await readFile(fixture)

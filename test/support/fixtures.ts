@@ -1,12 +1,25 @@
 /**
- * Loader for the real FreeSWITCH captures in /work/shared/fixtures/freeswitch-esl: splits a capture into its
+ * Loader for the real FreeSWITCH captures in `shared/fixtures/freeswitch-esl` (beside the repository): splits a capture into its
  * frames, byte-exact. Each frame is preceded by `<<< FS +Nms` or `>>> DAEMON|CLIENT +Nms` and frames are separated
  * by `\n========\n` (see the fixtures' README).
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
-export const FIXTURE_DIR = '/work/shared/fixtures/freeswitch-esl'
+/**
+ * Where the captures are: `$VOICEMAILD_FIXTURES`, else `shared/` beside the repository (how CI lays out a clone),
+ * else the workplace's `/work/shared`.
+ */
+function findFixtureDir(): string {
+  const beside = fileURLToPath(new URL('../../../shared/fixtures/freeswitch-esl', import.meta.url))
+  const candidates = [process.env.VOICEMAILD_FIXTURES, beside, '/work/shared/fixtures/freeswitch-esl']
+  return candidates.find((dir) => dir !== undefined && existsSync(dir)) ?? beside
+}
+
+export const FIXTURE_DIR = findFixtureDir()
+/** The WAV FreeSWITCH recorded for a 3-second `record` (3,500 ms, 56,044 bytes). */
+export const FIXTURE_WAV = join(FIXTURE_DIR, 'record-time-limit.wav')
 
 export interface FixtureFrame {
   /** `fs`: written by FreeSWITCH; `daemon`: written to it (DAEMON or CLIENT in the capture). */
