@@ -179,9 +179,10 @@ async function main(): Promise<void> {
       } finally {
         await daemon.stop()
       }
+      const recordings = await mkdtemp(join(work, `rec-${n}-`))
       const { child: base, ready: bup } = await Child.start(
         'baseline-process',
-        [JSON.stringify({ dir: await mkdtemp(join(work, `rec-${n}-`)), inboundPort, smtpPort, commands })],
+        [JSON.stringify({ dir: recordings, inboundPort, smtpPort, commands })],
         [],
         measuredEnv,
       )
@@ -196,6 +197,9 @@ async function main(): Promise<void> {
       } finally {
         await base.stop()
       }
+      // Each phase starts on a quiet filesystem: the last one's files would otherwise still be flushing.
+      await rm(stateDir, { recursive: true, force: true })
+      await rm(recordings, { recursive: true, force: true })
       rows.push(
         [
           String(n),
