@@ -2,6 +2,8 @@ import type { CallInfo } from './call.js'
 import type { FsEvent } from './link.js'
 import type { EslEvent } from './modesl-patched.js'
 
+const UNDEF = '_undef_'
+
 /**
  * Reading modesl Events. Values arrive already decoded: JSON events carry raw UTF-8 strings, plain headers went
  * through `safeDecode` in the parser guard. JSON array headers (FreeSWITCH `ARRAY::` variables) stay arrays in
@@ -9,7 +11,9 @@ import type { EslEvent } from './modesl-patched.js'
  */
 export function header(event: EslEvent, name: string): string | undefined {
   const value = event.getHeader(name)
-  if (value === null || value === undefined) return undefined
+  // Plain serialization writes an empty value as `_undef_` (ev.c:1603): it means "no value", e.g. a caller with
+  // no caller-id name. Treat it as absent, so it never reaches a mail or the owner's envelope as text.
+  if (value === null || value === undefined || value === UNDEF) return undefined
   if (Array.isArray(value)) return `ARRAY::${value.join('|:')}`
   return String(value)
 }

@@ -62,6 +62,21 @@ void t.test('handshake and CallInfo decode', async (t) => {
   t.equal(info?.variables.get('sip_from_display'), 'a b:c@d', 'encoded variable decoded')
 })
 
+void t.test('an empty caller id (FreeSWITCH sends _undef_) decodes as empty, not as text', async (t) => {
+  let info: Call['info'] | undefined
+  const { port, nextEnd } = await startServer(t, (call) => {
+    info = call.info
+    return Promise.resolve()
+  })
+  const fs = new FakeCall(port, { callerIdName: '', variables: { vm_action: 'deposit', vm_greeting: '' } })
+  await fs.handshake()
+  await finish(fs)
+  await fs.closed
+  await nextEnd()
+  t.equal(info?.callerIdName, '', 'name is empty')
+  t.equal(info?.variables.has('vm_greeting'), false, 'an _undef_ variable is absent')
+})
+
 void t.test(
   'raw %FF in CHANNEL_DATA does not crash; the value is kept literally; next call works',
   async (t) => {
