@@ -43,10 +43,16 @@ export class QuotaReservations {
   }
 
   /**
-   * Claim `min(maxBytes, quota - used - reserved)` (possibly 0) for `boxKey`, where `used` comes from the store.
-   * The claim is taken synchronously after the usage query resolves, so concurrent callers see each other's
-   * claims. A reservation released *while* the query ran (its message row just committed) is still counted, since
-   * the query may or may not have seen that row: the error is on the safe side, never an overshoot.
+   * Claim `min(maxBytes, room)` (possibly 0) for `boxKey`, where room is `quota - used - reserved` and `used`
+   * comes from the store. The claim is taken synchronously after the usage query resolves, so concurrent callers
+   * see each other's claims. A reservation released *while* the query ran (its message row just committed) is
+   * still counted, since the query may or may not have seen that row: the error is on the safe side, never an
+   * overshoot.
+   *
+   * A caller alone gets all the room. A caller who arrives while others are recording gets at most half of what
+   * is left: a recording's claim is its whole cap (5 minutes by default), so without this the third or fourth
+   * caller into a busy general box would hear "mailbox full" although the box is nearly empty. Halving leaves
+   * room for the next caller, and the next, each with a shorter but real cap.
    */
   async reserveWithin(
     boxKey: string | number,
@@ -59,7 +65,8 @@ export class QuotaReservations {
     const used = await usedBytes()
     const racedReleases = claims.releasedTotal - releasedBefore
     const remaining = remainingBytes(quotaBytes, used, claims.reserved + racedReleases)
-    return this.reserve(boxKey, Math.min(maxBytes, remaining))
+    const share = claims.reserved > 0 ? Math.floor(remaining / 2) : remaining
+    return this.reserve(boxKey, Math.min(maxBytes, share))
   }
 
   private claims(boxKey: string | number): BoxClaims {
