@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: libuv sizes its thread pool on first use, so this must run before any other import does I/O.
+import './threadpool.js'
 import { parseArgs } from 'node:util'
 import { ConfigError } from '../lib/config/errors.js'
 import { formatConfigError } from '../lib/config/format.js'
