@@ -48,7 +48,11 @@ void t.test('runs the daemon as FreeSWITCH', (t) => {
   t.equal(svc('StateDirectory'), 'voicemaild', '/var/lib/voicemaild is the state directory')
   t.equal(svc('WorkingDirectory'), '/var/lib/voicemaild', 'relative paths land in the state directory')
   t.equal(svc('UMask'), '0007', 'files group-shared with FreeSWITCH, never world-readable')
-  t.same(values(unit, 'Service', 'Environment'), ['NODE_ENV=production'], 'NODE_ENV=production')
+  t.same(
+    values(unit, 'Service', 'Environment'),
+    ['NODE_ENV=production', 'UV_THREADPOOL_SIZE=16'],
+    'NODE_ENV=production, and 16 libuv threads so fsyncs do not starve SQLite',
+  )
   t.equal(single(unit, 'Install', 'WantedBy'), 'multi-user.target', 'enabled at boot')
   t.end()
 })
