@@ -5,6 +5,8 @@
  * MwiService measured (refresh after commit → FreeSWITCH's `+OK`), over IPC.
  * Argv: `<config JSON>`.
  */
+// As daemon/main.ts: first, before anything can touch libuv's threadpool.
+import '../daemon/threadpool.js'
 import { parseConfig } from '../lib/config/parse.js'
 import type { Config } from '../lib/config/types.js'
 import { createLogger } from '../lib/log.js'

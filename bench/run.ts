@@ -23,10 +23,10 @@ const counts = (process.env.BENCH_CALLS ?? '100,500,1000').split(',').map((s) =>
 const timeScale = Number(process.env.BENCH_TIME_SCALE ?? '1')
 const rampMs = Number(process.env.BENCH_RAMP_MS ?? '10000')
 /**
- * libuv's threadpool (default 4 threads) runs every fsync, file open and SQLite statement of a process. Under a
- * burst of commits the fsyncs held all four threads and the SQLite queue, with MWI and mail behind it, waited
- * seconds (BENCHMARKS.md). The daemon is meant to run with 16 (docs/guarantees.md, systemd unit); both measured
- * processes get the same. BENCH_THREADPOOL=4 shows the default.
+ * libuv's threadpool runs every fsync, file open and SQLite statement of a process. With the default 4 threads a
+ * burst of commits starved SQLite, and MWI and mail waited seconds (BENCHMARKS.md); the daemon now asks for 16
+ * (daemon/threadpool.ts, the systemd unit). Both measured processes get the same; BENCH_THREADPOOL=4 shows the
+ * default.
  */
 const threadpool = process.env.BENCH_THREADPOOL ?? '16'
 const measuredEnv = { ...process.env, UV_THREADPOOL_SIZE: threadpool }

@@ -75,7 +75,7 @@ void t.test('hostile caller ids: byte-exact in SQL, never in paths, never a mail
   // Box 100 gets a benign caller: its mail is the reference set of headers.
   const callers = BOXES.map((box, i) => ({
     box,
-    // Never empty: FreeSWITCH sends an empty value as `_undef_`, which the daemon currently stores as is (reported).
+    // Never empty: FreeSWITCH sends an empty value as `_undef_`, which the daemon reads as absent (not a byte-exact case).
     name: i === 0 ? 'Alice' : f.hostile(40) || '..',
     number: i === 0 ? '1001' : f.hostile(16) || '%',
   }))
