@@ -239,11 +239,14 @@ export class EslCall implements Call {
    * Set `playback_terminators` and run the media app. Both messages are queued at once (one round trip instead of
    * two, so a digit is less likely to fall into the parked gap between them, §1.4). `event-lock` on the `set`
    * keeps the pair in order; the media app itself is not locked, so a hangup message can still reach it.
-   * `none` when no digit may stop the media.
+   * `none` when no digit may stop the media. Skipped when the channel already has that value.
    */
   private async withTerminators(terminators: string, media: () => Promise<EslEvent>): Promise<EslEvent> {
     const value = terminators === '' ? 'none' : terminators
     word(value, 'set')
+    // Every completion reports the channel's variables: when the terminators are already right (the common case
+    // in a menu loop), the `set` and its two events are saved.
+    if (this.vars.get('playback_terminators') === value) return media()
     const set = this.run(
       'set',
       `playback_terminators=${value}`,
