@@ -26,15 +26,42 @@ export function escapeHtml(value: string): string {
     .replace(/'/g, '&#39;')
 }
 
+/** Formatters per zone: building an Intl.DateTimeFormat costs far more than using one (BENCHMARKS.md). */
+const formatters = new Map<string, { long: Intl.DateTimeFormat; num: Intl.DateTimeFormat } | null>()
+
+/** The two formatters of a zone, or null when Intl does not know the zone. */
+function formattersOf(zone: string): { long: Intl.DateTimeFormat; num: Intl.DateTimeFormat } | null {
+  let cached = formatters.get(zone)
+  if (cached !== undefined) return cached
+  try {
+    cached = {
+      long: new Intl.DateTimeFormat('en-GB', {
+        weekday: 'long',
+        day: 'numeric',
+        month: 'long',
+        year: 'numeric',
+        timeZone: zone,
+      }),
+      num: new Intl.DateTimeFormat('en-GB', {
+        month: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+        timeZone: zone,
+      }),
+    }
+  } catch {
+    cached = null
+  }
+  // Zones come from validated config and the database: a handful of distinct values.
+  formatters.set(zone, cached)
+  return cached
+}
+
 /** A zone Intl accepts, else UTC (a bad zone in the database must not stop a mail). */
 export function validTimezone(zone: string | undefined): string {
   if (zone === undefined || zone === '') return 'UTC'
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone })
-    return zone
-  } catch {
-    return 'UTC'
-  }
+  return formattersOf(zone) === null ? 'UTC' : zone
 }
 
 interface DateParts {
@@ -48,15 +75,11 @@ interface DateParts {
 }
 
 function parts(ms: number, zone: string): DateParts {
-  const timeZone = validTimezone(zone)
-  const get = (options: Intl.DateTimeFormatOptions): Map<string, string> =>
-    new Map(
-      new Intl.DateTimeFormat('en-GB', { ...options, timeZone })
-        .formatToParts(new Date(ms))
-        .map((p) => [p.type, p.value]),
-    )
-  const long = get({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
-  const num = get({ month: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+  const format = formattersOf(validTimezone(zone)) ?? formattersOf('UTC')
+  const get = (formatter: Intl.DateTimeFormat | undefined): Map<string, string> =>
+    new Map((formatter?.formatToParts(new Date(ms)) ?? []).map((p) => [p.type, p.value]))
+  const long = get(format?.long)
+  const num = get(format?.num)
   return {
     weekday: long.get('weekday') ?? '',
     day: long.get('day') ?? '',
