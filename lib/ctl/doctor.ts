@@ -87,7 +87,7 @@ async function featureCodeCheck(probe: EslProbe, name: string, context: string):
     return {
       check,
       status: 'fail',
-      detail: `${list}: remove those extensions from dialplan/default.xml or include voicemaild's snippets before them (docs/operations.md)`,
+      detail: `${list}: remove those extensions from dialplan/default.xml or include voicemaild's snippets before them (README.md, "Operations")`,
     }
   }
   const ours = findings.filter((f) => f.ours !== undefined)

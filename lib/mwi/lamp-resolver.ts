@@ -52,7 +52,7 @@ const MAX_LEARNED_PER_DOMAIN = 10_000
  * Applies the lamp rule of accounts.ts to the store: which accounts a box change reaches, and what each account's
  * lamp shows. Also remembers the accounts phones asked about in unified domains, because the unified box must
  * push to phones that have no box of their own (and to phones subscribed to the feature code, `5001@domain`).
- * Those memories live only in this process; directory `mwi-account` (see docs/mwi.md) needs none.
+ * Those memories live only in this process; directory `mwi-account` (see README.md, "Message-waiting lamps") needs none.
  */
 export class LampResolver {
   private readonly learned = new Map<string, Map<string, Account>>()

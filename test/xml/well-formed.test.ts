@@ -40,7 +40,7 @@ for (const file of files) {
 }
 
 void t.test('the XML examples in the documentation are well-formed', (t) => {
-  for (const doc of ['freeswitch-xml/README.md', 'docs/freeswitch.md']) {
+  for (const doc of ['freeswitch-xml/README.md', 'README.md']) {
     const text = readFileSync(join(repoRoot, doc), 'utf8')
     const blocks = [...text.matchAll(/```xml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '')
     for (const [i, block] of blocks.entries()) {
