@@ -1,7 +1,7 @@
 import { constants } from 'node:fs'
 import { access, readdir, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
-import nodemailer from 'nodemailer'
+import { createSmtpTransporter } from '../mail/transport.js'
 import type { Config } from '../config/types.js'
 import { Db } from '../store/db.js'
 import { StoreError } from '../store/errors.js'
@@ -169,17 +169,7 @@ export async function mailCheck(config: Config): Promise<Check> {
       detail: `no smtp configured: mail is written to ${spool}${ok ? '' : ' (not writable)'}`,
     }
   }
-  const transport = nodemailer.createTransport({
-    host: smtp.host,
-    port: smtp.port,
-    secure: smtp.secure,
-    requireTLS: smtp.requireTls,
-    tls: { rejectUnauthorized: smtp.rejectUnauthorized },
-    ...(smtp.user !== undefined ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
-    connectionTimeout: 5000,
-    greetingTimeout: 5000,
-    socketTimeout: 5000,
-  })
+  const transport = createSmtpTransporter(smtp, { connectionMs: 5000, greetingMs: 5000, socketMs: 5000 })
   try {
     await transport.verify()
     return {

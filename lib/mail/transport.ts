@@ -27,6 +27,27 @@ const GREETING_TIMEOUT_MS = 30_000
 const SOCKET_TIMEOUT_MS = 60_000
 
 /**
+ * A nodemailer SMTP transporter for our settings (TLS, STARTTLS requirement, certificate check, optional login).
+ * The outbox sends through it; `voicemailctl doctor` verifies the server with it, so both see the same server.
+ */
+export function createSmtpTransporter(
+  smtp: SmtpConfig,
+  timeouts: { connectionMs: number; greetingMs: number; socketMs: number },
+): Transporter {
+  return nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    requireTLS: smtp.requireTls,
+    tls: { rejectUnauthorized: smtp.rejectUnauthorized },
+    ...(smtp.user !== undefined ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
+    connectionTimeout: timeouts.connectionMs,
+    greetingTimeout: timeouts.greetingMs,
+    socketTimeout: timeouts.socketMs,
+  })
+}
+
+/**
  * SMTP through nodemailer. `secure` = implicit TLS (465); otherwise STARTTLS is used whenever the server offers
  * it, and `requireTls` refuses to send without it. One connection per mail: the queue is small and a pool would
  * hold a connection open for nothing between calls.
@@ -36,16 +57,10 @@ export class SmtpTransport implements MailTransport {
   private readonly transporter: Transporter
 
   constructor(smtp: SmtpConfig) {
-    this.transporter = nodemailer.createTransport({
-      host: smtp.host,
-      port: smtp.port,
-      secure: smtp.secure,
-      requireTLS: smtp.requireTls,
-      tls: { rejectUnauthorized: smtp.rejectUnauthorized },
-      ...(smtp.user !== undefined ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
-      connectionTimeout: CONNECTION_TIMEOUT_MS,
-      greetingTimeout: GREETING_TIMEOUT_MS,
-      socketTimeout: SOCKET_TIMEOUT_MS,
+    this.transporter = createSmtpTransporter(smtp, {
+      connectionMs: CONNECTION_TIMEOUT_MS,
+      greetingMs: GREETING_TIMEOUT_MS,
+      socketMs: SOCKET_TIMEOUT_MS,
     })
   }
 

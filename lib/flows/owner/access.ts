@@ -1,11 +1,11 @@
 import type { Call } from '../../esl/call.js'
 import type { Logger } from '../../log.js'
-import { isBoxNumber } from '../../store/audio-files.js'
 import type { Mailbox } from '../../store/types.js'
 import type { FlowDeps } from '../deps.js'
 import { domainSettings } from '../domain-settings.js'
 import { provisionPersonalBox } from '../provision.js'
 import { isOwnPhone } from './authenticate.js'
+import { askBoxNumber } from './ask-box.js'
 import { loginToBox } from './login.js'
 import { sayGoodbye } from './session.js'
 
@@ -31,7 +31,12 @@ export async function ownerAccess(
   await call.answer()
   const box =
     target.box === undefined
-      ? await askForBox(call, target.domain, deps, log)
+      ? await askBoxNumber(call, deps, log, {
+          prompt: 'enterId',
+          domain: target.domain,
+          accept: () => true,
+          reason: 'unknown mailbox number entered',
+        })
       : await findBox(call, target, deps, log)
   if (box === undefined) {
     if (target.box !== undefined) await call.play(deps.prompts.own('mailboxUnavailable'))
@@ -39,36 +44,6 @@ export async function ownerAccess(
     return
   }
   await loginToBox(call, box, deps, log)
-}
-
-/**
- * 5000: "please enter your mailbox number" (then `#`). An unknown number is "an invalid extension" and asked again,
- * up to `menus.retries` times: box numbers are extensions, not secrets, so saying so costs nothing and helps.
- */
-async function askForBox(
-  call: Call,
-  domain: string,
-  deps: FlowDeps,
-  log: Logger,
-): Promise<Mailbox | undefined> {
-  for (let attempt = 0; attempt < deps.config.menus.retries; attempt++) {
-    await call.flushDtmf()
-    const id = await call.collect({
-      prompt: deps.prompts.std('enterId'),
-      min: 2,
-      max: 10,
-      timeoutMs: deps.config.menus.digitTimeoutMs,
-      terminators: '#',
-      pattern: '^[0-9]+$',
-    })
-    if (id === '') continue
-    const box = isBoxNumber(id) ? await deps.store.mailboxes.find(domain, id) : undefined
-    if (box !== undefined) return box
-    // Not the digits themselves: an owner who mixes up the prompts may have typed the PIN here.
-    log.info({ digits: id.length }, 'unknown mailbox number entered')
-    await call.play(deps.prompts.std('invalidExtension'))
-  }
-  return undefined
 }
 
 async function findBox(

@@ -4,9 +4,9 @@ import { HangupError } from '../../esl/errors.js'
 import type { Mailbox, Message } from '../../store/types.js'
 import { notifyNewMessage } from '../commit-message.js'
 import { chooseKey } from '../menu.js'
-import { isBoxNumber } from '../../store/audio-files.js'
 import { concatWavs } from './wav-concat.js'
 import type { OwnerSession } from './session.js'
+import { askBoxNumber } from './ask-box.js'
 
 /** Longest spoken introduction to a forwarded message. */
 export const MAX_INTRO_SECONDS = 60
@@ -23,7 +23,12 @@ const MIN_INTRO_MS = 1000
 export async function forwardMessage(session: OwnerSession, message: Message): Promise<void> {
   const { call, deps, log, box } = session
   const { prompts, files } = deps
-  const target = await askTarget(session)
+  const target = await askBoxNumber(session.call, session.deps, session.log, {
+    prompt: 'forwardEnterExt',
+    domain: session.box.domain,
+    accept: (box) => box.enabled,
+    reason: 'forward to an unknown or disabled box',
+  })
   if (target === undefined) return
   const source = files.fromStored(message.file)
   if (!(await fits(session, target, message.sizeBytes))) return refuseFull(session, target)
@@ -69,28 +74,6 @@ export async function forwardMessage(session: OwnerSession, message: Message): P
     if (intro !== undefined) await files.remove(intro)
   }
   await call.play(prompts.own('messageForwarded'))
-}
-
-/** Key in a box number of this domain; an unknown or disabled box is "an invalid extension", asked again. */
-async function askTarget(session: OwnerSession): Promise<Mailbox | undefined> {
-  const { call, deps, log, box } = session
-  for (let attempt = 0; attempt < deps.config.menus.retries; attempt++) {
-    await call.flushDtmf()
-    const id = await call.collect({
-      prompt: deps.prompts.std('forwardEnterExt'),
-      min: 2,
-      max: 10,
-      timeoutMs: deps.config.menus.digitTimeoutMs,
-      terminators: '#',
-      pattern: '^[0-9]+$',
-    })
-    if (id === '') continue
-    const target = isBoxNumber(id) ? await deps.store.mailboxes.find(box.domain, id) : undefined
-    if (target?.enabled === true) return target
-    log.info({ digits: id.length }, 'forward to an unknown or disabled box')
-    await call.play(deps.prompts.std('invalidExtension'))
-  }
-  return undefined
 }
 
 async function fits(session: OwnerSession, target: Mailbox, bytes: number): Promise<boolean> {
