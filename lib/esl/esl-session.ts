@@ -4,6 +4,7 @@ import type { Logger } from '../log.js'
 import { EslCommandError, EslTimeoutError, HangupError } from './errors.js'
 import { header } from './event-headers.js'
 import type { Connection, EslEvent, RawHeaders } from './modesl-patched.js'
+import { awaitReply } from './await-reply.js'
 
 /**
  * The transport of one outbound-socket call: commands with their replies, `sendmsg execute` with its
@@ -83,24 +84,20 @@ export class EslSession {
   command(command: string, headers: Record<string, string> | null, timeoutMs: number): Promise<string> {
     const label = command.split(' ')[0] ?? command
     if (this.closed) return Promise.reject(new HangupError(this.uuid ?? 'unknown', label))
-    return new Promise((resolve, reject) => {
-      let settled = false
-      const settle = (fn: () => void): void => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        this.commands.delete(onClose)
-        fn()
-      }
-      const onClose = (): void => settle(() => reject(new HangupError(this.uuid ?? 'unknown', label)))
-      const timer = setTimeout(() => settle(() => reject(new EslTimeoutError(label, timeoutMs))), timeoutMs)
-      this.commands.add(onClose)
-      // A reply that arrives after a timeout still pops this callback, keeping the FIFO aligned.
-      this.conn.sendRecv(command, headers, (event) => {
-        const reply = header(event, 'Reply-Text') ?? ''
-        settle(() => (reply.startsWith('-ERR') ? reject(new EslCommandError(label, reply)) : resolve(reply)))
-      })
-    })
+    return awaitReply(
+      this.commands,
+      label,
+      timeoutMs,
+      () => new HangupError(this.uuid ?? 'unknown', label),
+      (done, fail) => {
+        // A reply that arrives after a timeout still pops this callback, keeping the FIFO aligned.
+        this.conn.sendRecv(command, headers, (event) => {
+          const reply = header(event, 'Reply-Text') ?? ''
+          if (reply.startsWith('-ERR')) fail(new EslCommandError(label, reply))
+          else done(reply)
+        })
+      },
+    )
   }
 
   /**

@@ -1,10 +1,11 @@
 import type { Socket } from 'node:net'
 import type { FreeswitchNode } from '../config/types.js'
 import type { Logger } from '../log.js'
-import { EslCommandError, EslConnectionError, EslTimeoutError } from './errors.js'
+import { EslCommandError, EslConnectionError } from './errors.js'
 import { header, toFsEvent } from './event-headers.js'
 import type { FsEvent } from './link.js'
 import { Connection, type EslEvent, type RawHeaders } from './modesl-patched.js'
+import { awaitReply } from './await-reply.js'
 
 /** Timer functions, injectable so tests (or a future clock) control reconnect delays. */
 export interface Timers {
@@ -104,26 +105,14 @@ export class InboundNode {
     if (conn === undefined || this.socket?.destroyed !== false) {
       return Promise.reject(new EslConnectionError(`FreeSWITCH ${this.name} is not connected`))
     }
-    return new Promise((resolve, reject) => {
-      let settled = false
-      const settle = (fn: () => void): void => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        this.pending.delete(onClose)
-        fn()
-      }
-      const onClose = (): void =>
-        settle(() => reject(new EslConnectionError(`FreeSWITCH ${this.name} disconnected during ${label}`)))
-      const timer = setTimeout(() => settle(() => reject(new EslTimeoutError(label, timeoutMs))), timeoutMs)
-      this.pending.add(onClose)
-      // A late reply still pops this callback (ignored), which keeps the FIFO aligned for the next command.
-      send(
-        conn,
-        (value) => settle(() => resolve(value)),
-        (err) => settle(() => reject(err)),
-      )
-    })
+    // A late reply still pops this callback (ignored), which keeps the FIFO aligned for the next command.
+    return awaitReply(
+      this.pending,
+      label,
+      timeoutMs,
+      () => new EslConnectionError(`FreeSWITCH ${this.name} disconnected during ${label}`),
+      (done, fail) => send(conn, done, fail),
+    )
   }
 
   private connect(): void {
