@@ -48,13 +48,7 @@ export async function reserveRecordingSpace(
  */
 export async function noticeFullBox(box: Mailbox, deps: FlowDeps, log: Logger): Promise<void> {
   if (!box.notifyFull) return
-  const claimed = await deps.store.db.transaction(async () => {
-    const current = await deps.store.mailboxes.findByRowId(box.rowId)
-    if (current === undefined || current.fullNotified) return false
-    await deps.store.mailboxes.setFullNotified(box.rowId, true)
-    return true
-  })
-  if (!claimed) return
+  if (!(await deps.store.mailboxes.claimFullNotice(box.rowId))) return
   const usedBytes = await deps.store.bytesUsed(box.rowId)
   await deps.mail
     .mailboxFull(box, { usedBytes, quotaBytes: quotaOf(box, deps.config.defaultQuotaBytes) })

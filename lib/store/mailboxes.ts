@@ -238,6 +238,18 @@ export class MailboxRepo {
     return this.touch(rowId, ['active_greeting = ?'], [kind])
   }
 
+  /**
+   * Claim the current full episode's "mailbox full" notice: true for exactly one caller until it is re-armed
+   * (one conditional UPDATE, so two callers finding the box full at once cannot both claim it).
+   */
+  async claimFullNotice(rowId: number): Promise<boolean> {
+    const { changes } = await this.db.run(
+      'UPDATE mailboxes SET full_notified = 1, updated_at = ? WHERE id = ? AND full_notified = 0',
+      [this.clock.now(), rowId],
+    )
+    return changes === 1
+  }
+
   /** Remember that the "mailbox full" notice went out for this full episode (false re-arms it). */
   setFullNotified(rowId: number, notified: boolean): Promise<void> {
     return this.touch(rowId, ['full_notified = ?'], [notified ? 1 : 0])

@@ -230,3 +230,15 @@ void t.test('mailboxes: partial update, setters, lock, remove', async (t) => {
   t.equal(await store.loginFailures.countSince(b.rowId, 0), 0, 'failures cascade')
   t.equal(await store.mailboxes.remove(b.rowId), undefined, 'removing again resolves undefined')
 })
+
+void t.test('mailboxes: the full-box notice is claimed once per episode', async (t) => {
+  const { store } = await openTestStore(t)
+  const box = await makeBox(store, '100')
+  const claims = await Promise.all([1, 2, 3].map(() => store.mailboxes.claimFullNotice(box.rowId)))
+  t.same(claims.filter(Boolean).length, 1, 'three callers at once: exactly one claim')
+  t.equal((await store.mailboxes.findByRowId(box.rowId))?.fullNotified, true, 'the episode is recorded')
+  t.equal(await store.mailboxes.claimFullNotice(box.rowId), false, 'no second claim in the same episode')
+  await store.mailboxes.setFullNotified(box.rowId, false)
+  t.equal(await store.mailboxes.claimFullNotice(box.rowId), true, 're-armed: the next episode is claimed')
+  t.equal(await store.mailboxes.claimFullNotice(9999), false, 'an unknown box claims nothing')
+})
