@@ -1,6 +1,6 @@
 /**
  * Small raw FreeSWITCH peers for the ESL layer's own tests: frames written by hand in the shapes of the real
- * captures (`/work/shared/fixtures/freeswitch-esl/`), so each test controls every byte (raw `%FF`, a 2 MB header
+ * captures (`test/fixtures/freeswitch-esl/`), so each test controls every byte (raw `%FF`, a 2 MB header
  * block, a broken frame). The full simulator lives in test/support/freeswitch/.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net'

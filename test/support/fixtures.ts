@@ -1,23 +1,16 @@
 /**
- * Loader for the real FreeSWITCH captures in `shared/fixtures/freeswitch-esl` (beside the repository): splits a capture into its
+ * Loader for the real FreeSWITCH captures kept in `test/fixtures/freeswitch-esl/` (copied from the workplace's
+ * `shared/fixtures`, recorded from a running FreeSWITCH; the repository needs nothing beside it): splits a capture into its
  * frames, byte-exact. Each frame is preceded by `<<< FS +Nms` or `>>> DAEMON|CLIENT +Nms` and frames are separated
  * by `\n========\n` (see the fixtures' README).
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/**
- * Where the captures are: `$VOICEMAILD_FIXTURES`, else `shared/` beside the repository (how CI lays out a clone),
- * else the workplace's `/work/shared`.
- */
-function findFixtureDir(): string {
-  const beside = fileURLToPath(new URL('../../../shared/fixtures/freeswitch-esl', import.meta.url))
-  const candidates = [process.env.VOICEMAILD_FIXTURES, beside, '/work/shared/fixtures/freeswitch-esl']
-  return candidates.find((dir) => dir !== undefined && existsSync(dir)) ?? beside
-}
-
-export const FIXTURE_DIR = findFixtureDir()
+/** Where the captures are: `$VOICEMAILD_FIXTURES` when set (to try new captures), else the repository's copy. */
+export const FIXTURE_DIR =
+  process.env.VOICEMAILD_FIXTURES ?? fileURLToPath(new URL('../fixtures/freeswitch-esl', import.meta.url))
 /** The WAV FreeSWITCH recorded for a 3-second `record` (3,500 ms, 56,044 bytes). */
 export const FIXTURE_WAV = join(FIXTURE_DIR, 'record-time-limit.wav')
 
