@@ -5,11 +5,11 @@
 import type { Test } from 'tap'
 import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { openStore, type Store } from '../../lib/store/index.js'
 import { FreeswitchSimulator } from '../support/freeswitch/index.js'
 import type { InboundServer } from '../support/freeswitch/inbound-server.js'
+import { freePort } from '../support/ports.js'
 import { spawnEntry, type Spawned } from '../support/spawn-daemon.js'
 
 export interface ProcessFixture {
@@ -23,15 +23,6 @@ export interface ProcessFixture {
   start(): Promise<Spawned>
   /** A second connection to the daemon's database (reads while it runs; closed at teardown). */
   store(): Promise<Store>
-}
-
-/** A port nothing listens on right now (the config needs a fixed one: port 0 is refused). */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return typeof address === 'object' && address !== null ? address.port : 0
 }
 
 export async function processFixture(

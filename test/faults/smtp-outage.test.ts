@@ -2,7 +2,7 @@ import t from 'tap'
 import { SMTPServer } from 'smtp-server'
 import { ManualClock } from '../../lib/clock.js'
 import { startHarness } from '../support/daemon-harness.js'
-import { freePort } from './process-fixture.js'
+import { freePort } from '../support/ports.js'
 
 /**
  * SPEC §8 "SMTP down → mail delivered when it returns": the relay refuses connections while three callers leave

@@ -6,7 +6,7 @@ import { safeDecode } from '../../lib/esl/safe-decode.js'
 import { createLogger } from '../../lib/log.js'
 import { startHarness } from '../support/daemon-harness.js'
 import { fsUrlEncode } from '../support/freeswitch/index.js'
-import { freePort } from '../faults/process-fixture.js'
+import { freePort } from '../support/ports.js'
 import { fuzz } from './fuzz-support.js'
 
 /**
