@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { createLogger } from '../../lib/log.js'
 import { startHarness } from '../support/daemon-harness.js'
@@ -50,6 +51,12 @@ void t.test('no log line of a day of calls repeats a key', async (t) => {
     actions: [{ when: { onRecord: true, afterMs: 4000 }, hangup: true }],
   }).finished
   await h.call({ variables: { vm_action: 'deposit', vm_mailbox: '999', domain_name: 'pbx.test' } }).finished
+  const tooShortUuid = randomUUID()
+  await h.call({
+    uuid: tooShortUuid,
+    variables: { vm_action: 'deposit', vm_mailbox: '101', domain_name: 'pbx.test' },
+    records: [{ speakMs: 1000, then: 'hangup' }],
+  }).finished
   // The owner: a wrong PIN, then the right one; hears the message, saves it, leaves.
   await h.call({
     variables: check('100'),
@@ -69,6 +76,13 @@ void t.test('no log line of a day of calls repeats a key', async (t) => {
   const messages = new Set(lines.map((l) => (JSON.parse(l) as { msg: string }).msg))
   for (const msg of ['call started', 'mailbox auto-provisioned', 'stopped'])
     t.ok(messages.has(msg), `logged "${msg}"`)
+  t.match(
+    lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'recording too short, discarded'),
+    { uuid: tooShortUuid, component: 'calls', mailbox: '101' },
+    "a call's lines carry its uuid and box",
+  )
   const repeated = lines.map((line) => ({ line, keys: duplicateKeys(line) })).filter((l) => l.keys.length > 0)
   t.same(repeated, [], 'no line repeats a key')
 })
