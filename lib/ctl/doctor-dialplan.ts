@@ -88,3 +88,38 @@ export function findShadowedCodes(
   }
   return { context: true, findings }
 }
+
+/** An extension that still hands calls to mod_voicemail. */
+export interface VoicemailAppUse {
+  context: string
+  extension: string
+  /** `voicemail`: runs the application itself (vanilla's `vmain`); `loopback`: through `loopback/app=voicemail`. */
+  via: 'voicemail' | 'loopback'
+}
+
+// A loopback leg that runs the voicemail app (vanilla's Local_Extension: `bridge loopback/app=voicemail:default …`).
+const LOOPBACK_VOICEMAIL = /\bloopback\/app=voicemail\b/i
+
+/**
+ * Every extension of every context that still runs mod_voicemail's `voicemail` application, directly or through a
+ * loopback leg, in document order. Once mod_voicemail is unloaded (it must be, SPEC §5) FreeSWITCH fails those calls
+ * ("Invalid Application voicemail"), so a caller meets silence where voicemail used to answer. `xml` is the output of
+ * `api xml_locate dialplan`.
+ */
+export function findVoicemailApps(xml: string): VoicemailAppUse[] {
+  const uses: VoicemailAppUse[] = []
+  for (const context of findAll(parseXml(xml), 'context')) {
+    for (const ext of findAll(context.children, 'extension')) {
+      const actions = findAll(ext.children, 'action').concat(findAll(ext.children, 'anti-action'))
+      const direct = actions.some((a) => (a.attrs.application ?? '').toLowerCase() === 'voicemail')
+      const loopback = actions.some((a) => LOOPBACK_VOICEMAIL.test(a.attrs.data ?? ''))
+      if (!direct && !loopback) continue
+      uses.push({
+        context: context.attrs.name ?? '(unnamed)',
+        extension: ext.attrs.name ?? '(unnamed)',
+        via: direct ? 'voicemail' : 'loopback',
+      })
+    }
+  }
+  return uses
+}

@@ -1,3 +1,4 @@
+import type { Store } from '../store/index.js'
 import { OutboxRepo, type OutboxEntry, type OutboxStatus } from '../store/outbox.js'
 import { oneOf, str } from './args.js'
 import type { Command } from './command.js'
@@ -6,10 +7,29 @@ import { formatTime, table } from './output.js'
 
 const STATUSES: readonly OutboxStatus[] = ['pending', 'sent', 'failed']
 
-function view(e: OutboxEntry): Record<string, unknown> {
+/** The box a mail is about, as `voicemailctl message list` names it; null for a box removed since. */
+type BoxRef = { id: string; domain: string } | null
+
+/** Each mail's box, looking every box up once. */
+async function boxesOf(store: Store, entries: readonly OutboxEntry[]): Promise<Map<number, BoxRef>> {
+  const boxes = new Map<number, BoxRef>()
+  for (const { mailboxRowId } of entries) {
+    if (mailboxRowId === undefined || boxes.has(mailboxRowId)) continue
+    const box = await store.mailboxes.findByRowId(mailboxRowId)
+    boxes.set(mailboxRowId, box === undefined ? null : { id: box.id, domain: box.domain })
+  }
+  return boxes
+}
+
+function boxOf(boxes: Map<number, BoxRef>, e: OutboxEntry): BoxRef {
+  return e.mailboxRowId === undefined ? null : (boxes.get(e.mailboxRowId) ?? null)
+}
+
+function view(e: OutboxEntry, mailbox: BoxRef): Record<string, unknown> {
   return {
     id: e.id,
     kind: e.kind,
+    mailbox,
     status: e.status,
     recipients: e.recipients,
     attempts: e.attempts,
@@ -36,27 +56,33 @@ export const mailCommands: Command[] = [
       const limitText = str(values, 'limit') ?? '50'
       if (!/^[0-9]+$/.test(limitText) || Number(limitText) < 1)
         throw new UsageError('--limit must be a positive number')
-      const outbox = new OutboxRepo((await ctx.store()).db)
+      const store = await ctx.store()
+      const outbox = new OutboxRepo(store.db)
       const entries = await outbox.list({
         ...(status === undefined ? {} : { status }),
         limit: Number(limitText),
       })
       const counts = await outbox.counts()
-      ctx.out.result({ counts, mail: entries.map(view) }, () => {
+      const boxes = await boxesOf(store, entries)
+      ctx.out.result({ counts, mail: entries.map((e) => view(e, boxOf(boxes, e))) }, () => {
         const head = `${counts.pending} pending, ${counts.sent} sent, ${counts.failed} failed`
         if (entries.length === 0) return head
         return `${head}\n\n${table(
-          ['ID', 'STATUS', 'KIND', 'TO', 'TRIES', 'CREATED', 'NEXT TRY', 'LAST ERROR'],
-          entries.map((e) => [
-            e.id,
-            e.status,
-            e.kind,
-            e.recipients,
-            e.attempts,
-            formatTime(e.createdAt),
-            e.status === 'pending' ? formatTime(e.nextAttemptAt) : '-',
-            e.lastError,
-          ]),
+          ['ID', 'STATUS', 'KIND', 'BOX', 'TO', 'TRIES', 'CREATED', 'NEXT TRY', 'LAST ERROR'],
+          entries.map((e) => {
+            const box = boxOf(boxes, e)
+            return [
+              e.id,
+              e.status,
+              e.kind,
+              box === null ? '-' : `${box.id}@${box.domain}`,
+              e.recipients,
+              e.attempts,
+              formatTime(e.createdAt),
+              e.status === 'pending' ? formatTime(e.nextAttemptAt) : '-',
+              e.lastError,
+            ]
+          }),
         )}\n(times in UTC)`
       })
     },

@@ -176,7 +176,9 @@ export class InboundNode {
       this.conn = undefined
       this.socket = undefined
       for (const reject of [...this.pending]) reject()
-      if (wasReady) log.warn({ node: this.name }, 'FreeSWITCH event socket disconnected')
+      // Our own close (the daemon stopping, a voicemailctl command ending) is routine; FreeSWITCH going away is not.
+      if (wasReady && this.stopped) log.info({ node: this.name }, 'FreeSWITCH event socket disconnected')
+      else if (wasReady) log.warn({ node: this.name }, 'FreeSWITCH event socket disconnected')
       if (!this.stopped) this.scheduleReconnect()
     })
   }

@@ -63,7 +63,7 @@ export async function deposit(
   await rearmFullNotice(box, deps)
 
   try {
-    const recording = await recordMessage(call, box, space.capSeconds, deps)
+    const recording = await recordMessage(call, box, space.capSeconds, deps, log)
     if (recording === undefined) {
       if (!call.hungUp) await goodbye(call, deps)
       return

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Call } from '../esl/call.js'
 import { HangupError } from '../esl/errors.js'
+import type { Logger } from '../log.js'
 import type { Mailbox } from '../store/types.js'
 import type { FlowDeps } from './deps.js'
 import { chooseKey, reviewRecording } from './menu.js'
@@ -19,13 +20,14 @@ export interface Recording {
  * Beep, record, and let the caller review (SPEC §4 deposit 4–5). Resolves with the recording to keep, or
  * `undefined` when nothing worth keeping was recorded (too short every time, or hung up before speaking long
  * enough). Once a long-enough recording exists, a hangup at any later point still resolves with it: a caller's
- * hangup must never lose a message.
+ * hangup must never lose a message. `log` is the call's logger (its lines carry the call's uuid and box).
  */
 export async function recordMessage(
   call: Call,
   box: Mailbox,
   capSeconds: number,
   deps: FlowDeps,
+  log: Logger,
 ): Promise<Recording | undefined> {
   const { config, prompts } = deps
   const minMs = config.recording.minMessageSeconds * 1000
@@ -37,7 +39,7 @@ export async function recordMessage(
     const take = await recordOnce(call, box, capSeconds, deps)
     if (take.durationMs < minMs) {
       await deps.files.remove(take.path)
-      deps.log.info({ durationMs: take.durationMs, hungUp: take.hungUp }, 'recording too short, discarded')
+      log.info({ durationMs: take.durationMs, hungUp: take.hungUp }, 'recording too short, discarded')
       if (take.hungUp || call.hungUp) return undefined
       tooShort++
       if (tooShort > config.recording.maxTooShortRetries) {

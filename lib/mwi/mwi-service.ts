@@ -136,7 +136,10 @@ export class MwiService {
     return run
   }
 
-  /** One push; resolves true when every event was acknowledged. Never rejects. */
+  /**
+   * One push; resolves true when every event was acknowledged. Never rejects. Logs one `mwi updated` line at info
+   * per push, so an operator can follow each lamp in the journal.
+   */
   private async push(box: Mailbox, reason: UpdateReason): Promise<boolean> {
     const log = this.log.child({ mailbox: box.id, domain: box.domain })
     if (this.stopped) return false
@@ -145,9 +148,10 @@ export class MwiService {
       log.debug({ reason }, 'mwi not sent: no FreeSWITCH connected')
       return false
     }
+    const startedAt = this.now()
+    const cache = newRunCache()
     let lamps: Lamp[]
     try {
-      const cache = newRunCache()
       const { accounts, invalid } = await this.resolver.targets(box, cache)
       if (invalid.length > 0) log.warn({ invalid }, 'mwi account ignored: not user@domain')
       lamps = await this.resolver.lamps(accounts, cache)
@@ -155,7 +159,12 @@ export class MwiService {
       log.error({ err, reason }, 'mwi not sent: cannot read the store')
       return false
     }
-    return (await this.sendAll(lamps, reason)) === lamps.length
+    const events = await this.sendAll(lamps, reason)
+    // The box's own counts (read for its lamp just now; a disabled box lights nothing and counts as empty).
+    const counts = (await cache.counts.get(box.rowId)) ?? noMessages
+    const ms = Math.round((this.now() - startedAt) * 10) / 10
+    log.info({ reason, ...counts, accounts: lamps.length, events, ms }, 'mwi updated')
+    return events === lamps.length
   }
 
   /**

@@ -5,47 +5,29 @@ import t, { type Test } from 'tap'
 import { FreeswitchSimulator, type InboundServer } from '../support/freeswitch/index.js'
 import { ctlFixture } from './fixture.js'
 
-const snippets = await readFile(
-  join(import.meta.dirname, '../../freeswitch-xml/dialplan/default/00_voicemaild.xml'),
-  'utf8',
-)
-const ours = snippets.replace(/<\?xml[^>]*\?>/, '').replace(/<\/?include>/g, '')
-
-/** What `xml_locate dialplan` prints, with vanilla's 5000/5001 extensions before the include when `vanilla`. */
-function dialplan(vanilla: boolean): string {
-  const vanillaExtensions = `
-    <extension name="unloop"><condition field="\${unroll_loops}" expression="^true$"/></extension>
-    <extension name="ivr_demo">
-      <condition field="destination_number" expression="^5000$">
-        <action application="answer"/><action application="ivr" data="demo_ivr"/>
-      </condition>
-    </extension>
-    <extension name="dynamic_conference">
-      <condition field="destination_number" expression="^5001$">
-        <action application="conference" data="5001@default"/>
-      </condition>
-    </extension>`
-  return `<document type="freeswitch/xml">
-  <section name="dialplan" description="Regex/XML Dialplan">
-    <context name="public"><extension name="x"><condition field="destination_number" expression="^5001$"/></extension></context>
-    <context name="default">${vanilla ? vanillaExtensions : ''}${ours}</context>
-  </section>
-</document>`
+/** Real `xml_locate` replies of FreeSWITCH 1.11 (test/fixtures/freeswitch/README.md). */
+async function capture(name: string): Promise<string> {
+  return readFile(join(import.meta.dirname, '../fixtures/freeswitch', name), 'utf8')
 }
+/** Vanilla default.xml untouched, our snippets copied in: the state a newcomer reaches first. */
+const snippetsCopied = await capture('xml-locate-dialplan-snippets-copied.xml')
+/** default.xml fixed as freeswitch-xml/README.md says. */
+const fixedDialplan = await capture('xml-locate-dialplan-voicemaild.xml')
+/** Vanilla's directory: one domain, 127.0.0.1 (the local IP). */
+const directory = await capture('xml-locate-directory-vanilla.xml')
 
 async function freeswitch(
   t: Test,
-  options: { modVoicemail: boolean; vanilla: boolean; password?: string },
+  options: { modVoicemail: boolean; dialplan: string; password?: string },
 ): Promise<InboundServer> {
   const sim = new FreeswitchSimulator()
   t.teardown(() => sim.close())
   return sim.listen({
     ...(options.password === undefined ? {} : { password: options.password }),
-    api: (cmd, args) => {
-      if (cmd === 'module_exists') return args === 'mod_voicemail' && options.modVoicemail ? 'true' : 'false'
-      if (cmd === 'xml_locate' && args === 'dialplan') return dialplan(options.vanilla)
-      return undefined
-    },
+    api: (cmd, args) =>
+      cmd === 'module_exists' ? String(args === 'mod_voicemail' && options.modVoicemail) : undefined,
+    xml: { dialplan: options.dialplan, directory },
+    globals: { domain: '127.0.0.1' },
   })
 }
 
@@ -65,11 +47,11 @@ function checkOf(
 }
 
 void t.test('a healthy installation: every check ok, exit 0', async (t) => {
-  const fs = await freeswitch(t, { modVoicemail: false, vanilla: false })
+  const fs = await freeswitch(t, { modVoicemail: false, dialplan: fixedDialplan })
   const port = await smtp(t)
   const f = await ctlFixture(
     t,
-    `freeswitch: [{ host: 127.0.0.1, port: ${fs.port}, password: ClueCon }]\nsmtp: { host: 127.0.0.1, port: ${port}, secure: false }`,
+    `defaultDomain: 127.0.0.1\nfreeswitch: [{ host: 127.0.0.1, port: ${fs.port}, password: ClueCon }]\nsmtp: { host: 127.0.0.1, port: ${port}, secure: false }`,
   )
   await f.run(['mailbox', 'add', '100']) // creates the database
   const r = await f.run(['doctor', '--json'])
@@ -87,33 +69,83 @@ void t.test('a healthy installation: every check ok, exit 0', async (t) => {
     status: 'ok',
     detail: /5001, 5000.* reach voicemaild|5000, 5001.* reach voicemaild/,
   })
+  t.match(checkOf(r.json, /mod_voicemail routes/), { status: 'ok' })
+  t.match(checkOf(r.json, /domains/), {
+    status: 'ok',
+    detail: 'voicemaild serves 127.0.0.1, which FreeSWITCH knows',
+  })
   t.match(checkOf(r.json, /^smtp$/), { status: 'ok' })
   const text = await f.run(['doctor'])
   t.match(text.stdout, /^OK {4}config/m)
   t.match(text.stdout, /0 failed/)
 })
 
-void t.test('mod_voicemail loaded and vanilla 5000/5001 first: both fail, exit 1', async (t) => {
-  const fs = await freeswitch(t, { modVoicemail: true, vanilla: true })
-  const f = await ctlFixture(t, `freeswitch: [{ host: 127.0.0.1, port: ${fs.port}, password: ClueCon }]`)
+void t.test("a newcomer's first try on real vanilla FreeSWITCH: every trap is found, exit 1", async (t) => {
+  // mod_voicemail loaded, our snippets copied but vanilla's default.xml untouched, the example's domain kept.
+  const fs = await freeswitch(t, { modVoicemail: true, dialplan: snippetsCopied })
+  const f = await ctlFixture(
+    t,
+    `defaultDomain: pbx.example.com\nfreeswitch: [{ host: 127.0.0.1, port: ${fs.port}, password: ClueCon }]`,
+  )
   const r = await f.run(['doctor', '--json'])
   t.equal(r.code, 1)
   t.match(r.json, { healthy: false })
-  t.match(checkOf(r.json, /mod_voicemail/), { status: 'fail', detail: /mod_voicemail is loaded/ })
+  t.match(checkOf(r.json, /mod_voicemail$/), { status: 'fail', detail: /mod_voicemail is loaded/ })
   t.match(checkOf(r.json, /feature codes/), {
     status: 'fail',
     detail:
-      /5001 goes to "dynamic_conference" before "voicemaild_check".*5000 goes to "ivr_demo" before "voicemaild_menu"|5000 goes to "ivr_demo"/,
+      /5000 goes to "ivr_demo" before "voicemaild_menu"; 5001 goes to "dynamic_conference" before "voicemaild_check"/,
+  })
+  t.match(checkOf(r.json, /mod_voicemail routes/), {
+    status: 'fail',
+    detail:
+      /^default\/Local_Extension \(loopback\/app=voicemail\), default\/Local_Extension_Skinny \(loopback\/app=voicemail\), default\/vmain \(voicemail\) still run/,
+  })
+  t.match(checkOf(r.json, /domains/), {
+    status: 'warn',
+    detail: /FreeSWITCH's domains \(127\.0\.0\.1\) and voicemaild's \(pbx\.example\.com\) share nothing/,
   })
   t.match(checkOf(r.json, /^database$/), { status: 'warn', detail: /does not exist yet/ })
   t.match(checkOf(r.json, /^mail$/), { status: 'ok', detail: /mail-spool/ })
   const text = await f.run(['doctor'])
-  t.match(text.stdout, /^FAIL {2}freeswitch .* mod_voicemail/m)
-  t.match(text.stdout, /2 failed/)
+  t.match(text.stdout, /^FAIL {2}freeswitch .* mod_voicemail /m)
+  t.match(text.stdout, /^FAIL {2}freeswitch .* mod_voicemail routes /m)
+  t.match(text.stdout, /^WARN {2}freeswitch .* domains /m)
+  t.match(text.stdout, /3 failed/)
 })
 
+void t.test('domains: boxes already in the database count as ours', async (t) => {
+  const fs = await freeswitch(t, { modVoicemail: false, dialplan: fixedDialplan })
+  const f = await ctlFixture(
+    t,
+    `defaultDomain: pbx.example.com\nfreeswitch: [{ host: 127.0.0.1, port: ${fs.port}, password: ClueCon }]`,
+  )
+  t.equal((await f.run(['mailbox', 'add', '1000', '--domain', '127.0.0.1'])).code, 0)
+  const r = await f.run(['doctor', '--json'])
+  t.match(checkOf(r.json, /domains/), {
+    status: 'ok',
+    detail:
+      /serves 127\.0\.0\.1, which FreeSWITCH knows; defaultDomain pbx\.example\.com is not one of FreeSWITCH's domains; pbx\.example\.com unknown/,
+  })
+})
+
+void t.test(
+  'a FreeSWITCH that cannot show its dialplan or directory gets warnings, not failures',
+  async (t) => {
+    const sim = new FreeswitchSimulator()
+    t.teardown(() => sim.close())
+    // No xml sections: FreeSWITCH answers "can't find anything"; no globals: "-ERR no reply".
+    const fs = await sim.listen({ globals: {} })
+    const f = await ctlFixture(t, `freeswitch: [{ host: 127.0.0.1, port: ${fs.port}, password: ClueCon }]`)
+    const r = await f.run(['doctor', '--json'])
+    t.match(checkOf(r.json, /feature codes/), { status: 'warn', detail: /cannot read the dialplan/ })
+    t.match(checkOf(r.json, /mod_voicemail routes/), { status: 'warn', detail: /cannot read the dialplan/ })
+    t.match(checkOf(r.json, /domains/), { status: 'warn', detail: /cannot read FreeSWITCH's domains/ })
+  },
+)
+
 void t.test('FreeSWITCH unreachable, wrong password, SMTP down', async (t) => {
-  const fs = await freeswitch(t, { modVoicemail: false, vanilla: false, password: 'secret' })
+  const fs = await freeswitch(t, { modVoicemail: false, dialplan: fixedDialplan, password: 'secret' })
   const f = await ctlFixture(
     t,
     [

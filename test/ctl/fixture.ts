@@ -34,7 +34,7 @@ export async function ctlFixture(t: Test, extraYaml = ''): Promise<CtlFixture> {
   const configPath = join(dir, 'voicemaild.yaml')
   const yaml = [
     extraYaml.includes('stateDir:') ? '' : `stateDir: ${JSON.stringify(stateDir)}`,
-    'defaultDomain: example.com',
+    extraYaml.includes('defaultDomain:') ? '' : 'defaultDomain: example.com',
     extraYaml.includes('freeswitch:') ? '' : 'freeswitch: [{ host: 127.0.0.1, port: 1, password: ClueCon }]',
     extraYaml,
   ].join('\n')

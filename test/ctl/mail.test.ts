@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { OutboxRepo } from '../../lib/store/outbox.js'
 import { ctlFixture } from './fixture.js'
@@ -44,3 +45,45 @@ void t.test('mail list and retry', async (t) => {
   t.equal((await f.run(['mail', 'retry', '1', '--all-failed'])).code, 2, 'not both')
   t.equal((await f.run(['mail', 'list', '--status', 'lost'])).code, 2)
 })
+
+void t.test(
+  'mail list names the box of each mail, in text and JSON, with the columns README lists',
+  async (t) => {
+    const f = await ctlFixture(t)
+    t.equal((await f.run(['mailbox', 'add', '100'])).code, 0)
+    const store = await f.store()
+    const box = await store.mailboxes.find('example.com', '100')
+    if (box === undefined) throw new Error('box 100 not created')
+    const outbox = new OutboxRepo(store.db)
+    await outbox.enqueue(
+      [
+        { kind: 'new-message', mailboxRowId: box.rowId, recipients: ['a@example.com'], payload: {} },
+        { kind: 'new-message', recipients: ['b@example.com'], payload: {} },
+      ],
+      Date.now(),
+    )
+
+    const json = await f.run(['mail', 'list', '--json'])
+    t.match(json.json, {
+      mail: [
+        { recipients: ['b@example.com'], mailbox: null },
+        { recipients: ['a@example.com'], mailbox: { id: '100', domain: 'example.com' } },
+      ],
+    })
+    const text = await f.run(['mail', 'list'])
+    const lines = text.stdout.split('\n')
+    const header = lines.find((l) => l.startsWith('ID'))?.split(/ {2,}/) ?? []
+    t.same(header, ['ID', 'STATUS', 'KIND', 'BOX', 'TO', 'TRIES', 'CREATED', 'NEXT TRY', 'LAST ERROR'])
+    t.match(
+      lines.find((l) => l.includes('a@example.com')),
+      /new-message +100@example\.com +a@example\.com/,
+    )
+    t.match(
+      lines.find((l) => l.includes('b@example.com')),
+      /new-message +- +b@example\.com/,
+    )
+    // Line breaks in README are only wrapping.
+    const readme = (await readFile(new URL('../../README.md', import.meta.url), 'utf8')).replace(/\s+/g, ' ')
+    t.match(readme, header.map((h) => `\`${h}\``).join(', '), 'README lists the same columns, in order')
+  },
+)

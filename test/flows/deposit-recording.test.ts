@@ -94,9 +94,9 @@ void t.test('1 plays the recording back before saving', async (t) => {
   t.equal((await h.messages('100')).length, 1, 'then saved')
 })
 
-void t.test('* marks the message urgent', async (t) => {
+void t.test('* marks the message urgent and sends it: no further key is asked for', async (t) => {
   const h = await startHarness(t, { config })
-  await h.call({
+  const transcript = await h.call({
     variables: deposit100,
     records: [{ speakMs: 4000, then: { press: '#' } }],
     actions: [
@@ -106,6 +106,16 @@ void t.test('* marks the message urgent', async (t) => {
   }).finished
   const [message] = await h.messages('100')
   t.equal(message?.urgent, true, 'urgent')
+  const apps = transcript.executes
+  const urgentMenu = apps.findIndex((e) => /vm-mark-urgent/.test(e.arg))
+  t.notOk(
+    apps.slice(urgentMenu + 1).some((e) => e.app === 'play_and_get_digits'),
+    'no menu after the *',
+  )
+  t.ok(
+    apps.slice(urgentMenu + 1).some((e) => /message-saved\.wav/.test(e.arg)),
+    '"message saved, goodbye" follows',
+  )
 })
 
 void t.test('no answer in the review menus saves the message (like mod_voicemail)', async (t) => {

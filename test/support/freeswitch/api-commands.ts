@@ -8,6 +8,10 @@ export interface ApiContext {
   node: FsNode
   /** `user_exists id <user> <domain>` answers from this directory (keys `user@domain`). */
   userExists?(user: string, domain: string): boolean
+  /** `global_getvar <name>`: the switch's global variables (vars.xml). */
+  globals?: ReadonlyMap<string, string>
+  /** `xml_locate <section>`: the reply per section, e.g. a capture in test/fixtures/freeswitch/. */
+  xml?: Readonly<Record<string, string>>
   /** Extra commands a test adds (return undefined to fall through). */
   extra?(cmd: string, args: string): string | undefined
 }
@@ -36,6 +40,16 @@ export function runApi(ctx: ApiContext, line: string): string {
       // user_exists <key> <user> <domain>
       const ok = ctx.userExists?.(a[1] ?? '', a[2] ?? '') ?? false
       return ok ? 'true' : 'false'
+    }
+    case 'global_getvar': {
+      // Real FS: the bare value, no newline; an unknown name is "-ERR no reply\n" (test/fixtures/freeswitch).
+      if (args === '') return [...(ctx.globals ?? [])].map(([k, v]) => `${k}=${v}\n`).join('')
+      return ctx.globals?.get(args) ?? '-ERR no reply\n'
+    }
+    case 'xml_locate': {
+      // Only the one-word form (`xml_locate dialplan`) the daemon and doctor use: the whole section as loaded.
+      if (args === '') return '-ERR bad args\n'
+      return ctx.xml?.[a[0] ?? ''] ?? "can't find anything\n"
     }
     case 'uuid_exists':
       return ch(a[0]) !== undefined ? 'true' : 'false'

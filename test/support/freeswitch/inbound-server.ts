@@ -33,6 +33,10 @@ export interface InboundOptions {
   chunking?: ChunkingMode
   /** Extra api commands (return undefined to fall through to the built-ins). */
   api?: (cmd: string, args: string) => string | undefined
+  /** `global_getvar` values. Default: vanilla's `domain` (the local IP), `127.0.0.1` here. */
+  globals?: Record<string, string>
+  /** `xml_locate <section>` replies; a section not given answers FS's "can't find anything". */
+  xml?: Record<string, string>
 }
 
 /** A `sendevent` the daemon fired, with its headers raw as sent. */
@@ -77,7 +81,12 @@ export class InboundServer {
   }
 
   get apiContext(): ApiContext {
-    const ctx: ApiContext = { node: this.node, userExists: (u, d) => this.users.has(`${u}@${d}`) }
+    const ctx: ApiContext = {
+      node: this.node,
+      userExists: (u, d) => this.users.has(`${u}@${d}`),
+      globals: new Map(Object.entries(this.opts.globals ?? { domain: '127.0.0.1' })),
+      xml: this.opts.xml ?? {},
+    }
     if (this.opts.api !== undefined) ctx.extra = this.opts.api
     return ctx
   }
