@@ -39,6 +39,8 @@ export interface CallEnd {
 interface ServerEvents {
   /** A call's flow ended and its socket was released. */
   'call-ended': [CallEnd]
+  /** A connection closed before its call started (`gone`: the caller hung up first; `failed`: a bad handshake). */
+  'call-not-started': ['gone' | 'failed']
   /** A peer not in `allowFrom` was refused. */
   rejected: [string]
 }
@@ -164,9 +166,11 @@ export class OutboundServer extends EventEmitter<ServerEvents> {
       log = log.child({ uuid: info.uuid })
       log.info({ caller: info.callerIdNumber, destination: info.destinationNumber }, 'call started')
     } catch (err) {
-      if (err instanceof HangupError) log.info({}, 'caller gone before the call started')
+      const gone = err instanceof HangupError
+      if (gone) log.info({}, 'caller gone before the call started')
       else log.warn({ err }, 'outbound call setup failed')
       session.destroy()
+      this.emit('call-not-started', gone ? 'gone' : 'failed')
       return
     }
     this.calls.add(call)

@@ -198,7 +198,8 @@ void t.test('an execute FreeSWITCH never completes times out with EslTimeoutErro
 })
 
 void t.test('a peer that is not FreeSWITCH (no channel data) is dropped', async (t) => {
-  const { port, ended } = await startServer(t, () => Promise.resolve())
+  const { server, port, ended } = await startServer(t, () => Promise.resolve())
+  const notStarted = new Promise((resolve) => server.once('call-not-started', resolve))
   const fs = new FakeCall(port)
   await fs.reader.next()
   fs.write(reply('+OK'))
@@ -207,6 +208,7 @@ void t.test('a peer that is not FreeSWITCH (no channel data) is dropped', async 
   await fs.closed
   t.equal(next.line, 'event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE')
   t.equal(ended.length, 0, 'no flow ran')
+  t.equal(await notStarted, 'failed', 'reported as a call that never started')
 })
 
 void t.test('EADDRINUSE is a clear startup error', async (t) => {

@@ -60,6 +60,11 @@ void t.test('random DTMF in every menu: calls end, no flow error, no message los
   await plant(h, '800', { folder: 'saved' })
   const ends: CallEnd[] = []
   h.app.server.on('call-ended', (end) => ends.push(end))
+  // On a loaded machine a random caller may hang up before the handshake is through: that call never starts.
+  let notStarted = 0
+  h.app.server.on('call-not-started', (why) => {
+    if (why === 'gone') notStarted++
+  })
 
   const variables = (): Record<string, string> =>
     f.pick([
@@ -72,7 +77,11 @@ void t.test('random DTMF in every menu: calls end, no flow error, no message los
   const transcripts = await Promise.all(calls.map((c) => c.finished))
   await h.app.mailWorker.whenIdle()
 
-  t.equal(ends.length, calls.length, 'every call ended')
+  t.equal(
+    ends.length + notStarted,
+    calls.length,
+    'every call ended (or its caller was gone before it started)',
+  )
   const errors = ends.filter((e) => e.outcome === 'error')
   t.same(
     errors.map((e) => String(e.error)),
