@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { buildWav } from '../support/freeswitch/wav.js'
 import { CallScript } from '../support/real-freeswitch/call-script.js'
-import { leaveMessage, messagesOnceThere } from '../support/real-freeswitch/caller.js'
+import { leaveMessage, messageRecordedAt } from '../support/real-freeswitch/caller.js'
 import { voicemailctl } from '../support/real-freeswitch/ctl.js'
 import { realTierAvailable } from '../support/real-freeswitch/installed.js'
 import { DOMAIN, startPbx, type Pbx } from '../support/real-freeswitch/pbx.js'
@@ -64,7 +64,7 @@ if (realTierAvailable(t)) {
       left.call.executed().some((e) => e.app === 'bridge'),
       'the phone never rang',
     )
-    const [message] = await messagesOnceThere(pbx, '103', 1)
+    const message = await messageRecordedAt(pbx, '103', left.recordPath)
     t.match(message, { callerIdNumber: '5550131', urgent: true, folder: 'new' }, 'stored, new and urgent')
     if (message === undefined) return
     t.equal(
@@ -154,7 +154,7 @@ if (realTierAvailable(t)) {
       'the snippet chose the unavailable greeting',
     )
     t.match(left.script.heard()[0], /^unavailable-.*\.wav$/, "Bob's unavailable greeting is played")
-    const [message] = await messagesOnceThere(pbx, '101', 1)
+    const message = await messageRecordedAt(pbx, '101', left.recordPath)
     t.match(message, { callerIdNumber: '5550141' }, 'the message is in his box')
   })
 
@@ -168,7 +168,7 @@ if (realTierAvailable(t)) {
       'the snippet chose the busy greeting (USER_BUSY)',
     )
     t.match(left.script.heard()[0], /^busy-.*\.wav$/, "Alice's busy greeting is played")
-    const [message] = await messagesOnceThere(pbx, '100', 1)
+    const message = await messageRecordedAt(pbx, '100', left.recordPath)
     t.match(message, { callerIdNumber: '5550142' }, 'the message is in her box')
   })
 
@@ -186,7 +186,7 @@ if (realTierAvailable(t)) {
       '"the person at extension 1 0 2 is not available"',
     )
     t.match(await pbx.box('102'), { kind: 'personal' }, 'the personal box was provisioned')
-    const [message] = await messagesOnceThere(pbx, '102', 1)
+    const message = await messageRecordedAt(pbx, '102', left.recordPath)
     t.match(message, { callerIdNumber: '5550143' }, 'the message is in it')
   })
 }

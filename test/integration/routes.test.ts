@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { buildWav } from '../support/freeswitch/wav.js'
 import { CallScript } from '../support/real-freeswitch/call-script.js'
-import { leaveMessage, messagesOnceThere } from '../support/real-freeswitch/caller.js'
+import { leaveMessage, messageRecordedAt } from '../support/real-freeswitch/caller.js'
 import { voicemailctl } from '../support/real-freeswitch/ctl.js'
 import { fakeClockAvailable, fakeClockEnv } from '../support/real-freeswitch/faketime.js'
 import { realTierAvailable } from '../support/real-freeswitch/installed.js'
@@ -68,11 +68,10 @@ if (realTierAvailable(t) && fakeClockAvailable(t)) {
     await call.ended()
     t.notOk(ran(call, 'set', 'vm_greeting=unavailable'), 'not the after-hours route')
     t.match(s.heard()[0], /^unavailable-.*\.wav$/, "800's greeting")
-    const messages = await messagesOnceThere(pbx, '800', 1)
-    t.ok(
-      messages.some(
-        (m) => m.callerIdNumber === '5550201' && record.get('Application-Data')?.includes(m.uuid),
-      ),
+    const recordPath = (record.get('Application-Data') ?? '').split(' ')[0] ?? ''
+    t.match(
+      await messageRecordedAt(pbx, '800', recordPath),
+      { callerIdNumber: '5550201' },
       'the message is in 800',
     )
   })
@@ -98,11 +97,7 @@ if (realTierAvailable(t) && fakeClockAvailable(t)) {
       t.ok(ran(left.call, 'set', 'vm_greeting=unavailable'), 'the after-hours route')
       t.notOk(ran(left.call, 'ivr'), 'no IVR')
       t.match(left.script.heard()[0], /^unavailable-.*\.wav$/, "800's unavailable greeting")
-      const messages = await messagesOnceThere(pbx, '800', 1)
-      t.ok(
-        messages.some((m) => left.recordPath.endsWith(`${m.uuid}.wav`)),
-        'the message is in 800',
-      )
+      t.ok(await messageRecordedAt(pbx, '800', left.recordPath), 'the message is in 800')
     })
   }
 
@@ -114,22 +109,14 @@ if (realTierAvailable(t) && fakeClockAvailable(t)) {
     t.equal(bridged.get('variable_originate_disposition'), 'NO_ANSWER', 'both desks rang until the timeout')
     t.ok(ran(left.call, 'set', 'vm_greeting=busy'), 'the busy greeting was asked for')
     t.match(left.script.heard()[0], /^busy-.*\.wav$/, "800's busy greeting")
-    const messages = await messagesOnceThere(pbx, '800', 1)
-    t.ok(
-      messages.some((m) => left.recordPath.endsWith(`${m.uuid}.wav`)),
-      'the message is in 800',
-    )
+    t.ok(await messageRecordedAt(pbx, '800', left.recordPath), 'the message is in 800')
   })
 
   void t.test('800 from outside leaves a message (never a login)', async (t) => {
     const left = await leaveMessage(pbx, '800', { ...OUTSIDE, callerIdNumber: '5550205' })
     t.notOk(left.script.heard().includes('vm-enter_pass.wav'), 'no PIN asked')
     t.match(left.script.heard()[0], /^unavailable-.*\.wav$/, "800's greeting")
-    const messages = await messagesOnceThere(pbx, '800', 1)
-    t.ok(
-      messages.some((m) => left.recordPath.endsWith(`${m.uuid}.wav`)),
-      'the message is in 800',
-    )
+    t.ok(await messageRecordedAt(pbx, '800', left.recordPath), 'the message is in 800')
   })
 
   // SPEC §8: transfers go to the call's own context (Caller-Context). The daemon reads a channel variable

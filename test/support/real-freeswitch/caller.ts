@@ -80,3 +80,21 @@ export async function eventually(
     await sleep(100)
   }
 }
+
+/**
+ * The message recorded into `recordPath`, once the daemon committed it (undefined after `timeoutMs`). For boxes
+ * that several calls of a test fill at the same time, where a count says nothing about one call's message.
+ */
+export async function messageRecordedAt(
+  pbx: Pbx,
+  box: string,
+  recordPath: string,
+  timeoutMs = 30_000,
+): Promise<Awaited<ReturnType<Pbx['messages']>>[number] | undefined> {
+  let found: Awaited<ReturnType<Pbx['messages']>>[number] | undefined
+  await eventually(async () => {
+    found = (await pbx.messages(box)).find((m) => recordPath.endsWith(`/${m.uuid}.wav`))
+    return found !== undefined
+  }, timeoutMs)
+  return found
+}
