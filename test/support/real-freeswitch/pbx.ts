@@ -32,6 +32,8 @@ export interface PbxOptions {
   defaultDialplan?: Readonly<Record<string, string>>
   /** Start the daemon (default true). */
   daemon?: boolean
+  /** Extra environment of the FreeSWITCH process (e.g. `fakeClockEnv(...)` from faketime.ts). */
+  freeswitchEnv?: Readonly<Record<string, string>>
 }
 
 export interface Pbx {
@@ -72,6 +74,7 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
     sipPassword: SIP_PASSWORD,
     ...(options.users !== undefined ? { users: options.users } : {}),
     ...(options.defaultDialplan !== undefined ? { defaultDialplan: options.defaultDialplan } : {}),
+    ...(options.freeswitchEnv !== undefined ? { env: options.freeswitchEnv } : {}),
   })
   const smtp = await SmtpSink.start(t)
   const customDir = await writeStandInCustomPrompts(join(dir, 'prompts'))
@@ -125,7 +128,8 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
       const spawned = spawnEntry('daemon/main.ts', ['--config', configPath])
       daemons.push(spawned)
       daemon = spawned
-      await spawned.waitFor(/listening for FreeSWITCH/)
+      // Generous: the daemon compiles from TypeScript at start, which takes long on a loaded 2-core machine.
+      await spawned.waitFor(/listening for FreeSWITCH/, 90_000)
       await spawned.waitFor(/FreeSWITCH event socket connected/, 15_000)
       return spawned
     },

@@ -11,7 +11,10 @@ import { EslClient } from './esl-client.js'
 import { writeStandInSounds } from './sounds.js'
 import { freePort, freeUdpTcpPort } from '../ports.js'
 
-export type FreeswitchOptions = Omit<ConfOptions, 'ports'>
+export type FreeswitchOptions = Omit<ConfOptions, 'ports'> & {
+  /** Extra environment of the FreeSWITCH process (e.g. libfaketime's, see faketime.ts). */
+  env?: Readonly<Record<string, string>>
+}
 
 export class RealFreeswitch {
   private child: ChildProcess | undefined
@@ -78,6 +81,7 @@ export class RealFreeswitch {
     )
     const child = spawn('sh', ['-c', `ulimit -c 0; exec "$0" "$@"`, FREESWITCH_BIN, ...args], {
       stdio: 'ignore',
+      env: { ...process.env, ...this.options.env },
     })
     this.child = child
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()))

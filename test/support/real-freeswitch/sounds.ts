@@ -39,10 +39,20 @@ const SAY_FILES = [
   ...Array.from({ length: 31 }, (_, i) => `digits/h-${i + 1}.wav`),
 ]
 
+/**
+ * Files the operator records for the shipped examples (freeswitch-xml/ivr_menus/voicemaild_main.xml's greetings):
+ * without them the IVR's playback fails at once and the menu races through its timeouts.
+ */
+const OPERATOR_FILES = ['custom/voicemaild-main-menu.wav', 'custom/voicemaild-main-menu-short.wav']
+
 /** `<sounds>/en/us/callie/…` as vanilla's `sound_prefix` expects. Returns the prefix. */
 export async function writeStandInSounds(soundsDir: string): Promise<string> {
   const prefix = join(soundsDir, 'en', 'us', 'callie')
-  const files = [...Object.values(standard).filter((f) => !f.includes('://')), ...SAY_FILES]
+  const files = [
+    ...Object.values(standard).filter((f) => !f.includes('://')),
+    ...SAY_FILES,
+    ...OPERATOR_FILES,
+  ]
   await Promise.all(
     files.map(async (file) => {
       const path = join(prefix, file)
