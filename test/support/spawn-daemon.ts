@@ -39,7 +39,8 @@ export function spawnEntry(
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitFor(pattern, timeoutMs = 30_000) {
+    // Generous: the daemon compiles its TypeScript on start, which takes tens of seconds on a loaded 2-core machine.
+    waitFor(pattern, timeoutMs = 90_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`timed out waiting for ${pattern}; stderr: ${err}`)),
