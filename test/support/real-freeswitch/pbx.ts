@@ -32,6 +32,8 @@ export interface PbxOptions {
   defaultDialplan?: Readonly<Record<string, string>>
   /** Start the daemon (default true). */
   daemon?: boolean
+  /** Leave mod_voicemail loaded, against the README (doctor's check; the bench's side-by-side run). */
+  keepModVoicemail?: boolean
 }
 
 export interface Pbx {
@@ -72,6 +74,7 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
     sipPassword: SIP_PASSWORD,
     ...(options.users !== undefined ? { users: options.users } : {}),
     ...(options.defaultDialplan !== undefined ? { defaultDialplan: options.defaultDialplan } : {}),
+    ...(options.keepModVoicemail !== undefined ? { keepModVoicemail: options.keepModVoicemail } : {}),
   })
   const smtp = await SmtpSink.start(t)
   const customDir = await writeStandInCustomPrompts(join(dir, 'prompts'))
