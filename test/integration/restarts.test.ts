@@ -111,8 +111,9 @@ if (realTierAvailable(t)) {
       const line = await daemon.waitFor(/"job":"reconcile".*"msg":"job finished"/, 30_000)
       const summary = JSON.parse(line) as { adopted: number; deferred: number; rerunInMs?: number }
       t.comment(
-        `startup reconcile ${Math.round((restartedAt - killedAt) / 1000)} s after the kill: adopted ` +
-          `${summary.adopted}, deferred ${summary.deferred}, next look in ${summary.rerunInMs ?? '-'} ms`,
+        `daemon restarted ${Math.round((restartedAt - killedAt) / 1000)} s after the kill; startup reconcile: ` +
+          `adopted ${summary.adopted}, deferred ${summary.deferred}, next look in ` +
+          `${summary.rerunInMs === undefined ? '-' : `${Math.round(summary.rerunInMs / 1000)} s`}`,
       )
 
       await t.test(
