@@ -5,14 +5,8 @@
  */
 import t from 'tap'
 import { realTierAvailable } from '../support/real-freeswitch/installed.js'
-import { leaveMessage, ownerLogin, setPin } from '../support/real-freeswitch/lamp-calls.js'
+import { leaveMessage, ownerLogin, setPin, lampIs } from '../support/real-freeswitch/lamp-calls.js'
 import { DOMAIN, startPbx } from '../support/real-freeswitch/pbx.js'
-import type { LampNotify } from '../support/real-freeswitch/sip-phone.js'
-
-function lamp(waiting: boolean, voiceMessage: string, user: string): (n: LampNotify) => boolean {
-  return (n) =>
-    n.waiting === waiting && n.voiceMessage === voiceMessage && n.account === `sip:${user}@${DOMAIN}`
-}
 
 if (realTierAvailable(t)) {
   t.setTimeout(300_000)
@@ -30,12 +24,12 @@ if (realTierAvailable(t)) {
     await setPin(await pbx.store(), '800', '5937')
     const p100 = await pbx.phone('100')
     await leaveMessage(pbx, '800')
-    await p100.waitFor(lamp(true, '1/0 (0/0)', '100'))
+    await p100.waitFor(lampIs(true, '1/0 (0/0)', '100'))
 
     const p1003 = await pbx.phone('1003')
     await t.test('a phone without a box subscribes after the message: the answer lights it', async (t) => {
       t.ok(
-        await p1003.waitFor(lamp(true, '1/0 (0/0)', '1003'), 10_000),
+        await p1003.waitFor(lampIs(true, '1/0 (0/0)', '1003'), 10_000),
         'phone 1003: 1/0 (0/0) for sip:1003, the unified box',
       )
     })
@@ -46,9 +40,9 @@ if (realTierAvailable(t)) {
         const n1003 = p1003.notifies().length
         const n100 = p100.notifies().length
         await leaveMessage(pbx, '800', { urgent: true })
-        t.ok(await p1003.waitFor(lamp(true, '2/0 (1/0)', '1003'), 20_000, n1003), 'phone 1003')
+        t.ok(await p1003.waitFor(lampIs(true, '2/0 (1/0)', '1003'), 20_000, n1003), 'phone 1003')
         t.ok(
-          await p100.waitFor(lamp(true, '2/0 (1/0)', '100'), 20_000, n100),
+          await p100.waitFor(lampIs(true, '2/0 (1/0)', '100'), 20_000, n100),
           'phone 100 (own box empty + 800)',
         )
       },
@@ -62,8 +56,8 @@ if (realTierAvailable(t)) {
         const owner = await ownerLogin(pbx, { fromUser: '1003', pin: '5937' })
         await owner.menu('1') // new messages: the urgent one first
         await owner.menu('7') // delete it
-        t.ok(await p1003.waitFor(lamp(true, '1/0 (0/0)', '1003'), 20_000, n1003), 'phone 1003')
-        t.ok(await p100.waitFor(lamp(true, '1/0 (0/0)', '100'), 20_000, n100), 'phone 100')
+        t.ok(await p1003.waitFor(lampIs(true, '1/0 (0/0)', '1003'), 20_000, n1003), 'phone 1003')
+        t.ok(await p100.waitFor(lampIs(true, '1/0 (0/0)', '100'), 20_000, n100), 'phone 100')
         t.ok(await owner.alive(), 'while the owner is still on the call')
         await owner.call.hangup()
         await owner.call.ended()
@@ -79,12 +73,12 @@ if (realTierAvailable(t)) {
         const n100 = p100.notifies().length
         await leaveMessage(pbx, '800')
         t.ok(
-          await p100.waitFor(lamp(true, '2/0 (0/0)', '100'), 20_000, n100),
+          await p100.waitFor(lampIs(true, '2/0 (0/0)', '100'), 20_000, n100),
           'phone 100 (a box number: always pushed)',
         )
         // Both NOTIFYs come from the same push, so a short grace is enough once phone 100 has its own.
         await t.resolves(
-          p1003.waitFor(lamp(true, '2/0 (0/0)', '1003'), 3000, n1003),
+          p1003.waitFor(lampIs(true, '2/0 (0/0)', '1003'), 3000, n1003),
           'phone 1003 follows the new message',
           { todo: 'issue 11 item 8: accounts learned from MESSAGE_QUERY are kept in memory only' },
         )

@@ -12,15 +12,9 @@
  */
 import t from 'tap'
 import { realTierAvailable } from '../support/real-freeswitch/installed.js'
-import { leaveMessage, ownerLogin, setPin } from '../support/real-freeswitch/lamp-calls.js'
+import { leaveMessage, ownerLogin, setPin, lampIs } from '../support/real-freeswitch/lamp-calls.js'
 import { DOMAIN, SIP_PASSWORD, startPbx } from '../support/real-freeswitch/pbx.js'
-import type { DeskPhone, LampNotify } from '../support/real-freeswitch/sip-phone.js'
-
-/** A NOTIFY body as the phone shows it. */
-function lamp(waiting: boolean, voiceMessage: string, user: string): (n: LampNotify) => boolean {
-  return (n) =>
-    n.waiting === waiting && n.voiceMessage === voiceMessage && n.account === `sip:${user}@${DOMAIN}`
-}
+import type { DeskPhone } from '../support/real-freeswitch/sip-phone.js'
 
 /**
  * sofia sends the REGISTER's MESSAGE_QUERY at most once per 30 s per MWI account (`debounce_check`,
@@ -51,9 +45,9 @@ if (realTierAvailable(t)) {
     await setPin(store, '100', '4821')
     await setPin(store, '800', '5937')
 
-    const phonesStartedAt = Date.now()
     const phones: Record<string, DeskPhone> = {}
     for (const user of ['100', '800', '1001', '1002', '101']) phones[user] = await pbx.phone(user)
+    const phonesRegisteredAt = Date.now()
     const phone = (user: string): DeskPhone => phones[user] as DeskPhone
     const mark = (): Record<string, number> =>
       Object.fromEntries(Object.entries(phones).map(([u, p]) => [u, p.notifies().length]))
@@ -76,7 +70,7 @@ if (realTierAvailable(t)) {
     await t.test('a deposit lights the personal box own phone', async (t) => {
       const before = mark()
       await leaveMessage(pbx, '100')
-      const got = await phone('100').waitFor(lamp(true, '1/0 (0/0)', '100'), 20_000, before['100'])
+      const got = await phone('100').waitFor(lampIs(true, '1/0 (0/0)', '100'), 20_000, before['100'])
       t.ok(got, 'phone 100: Messages-Waiting yes, 1/0 (0/0) for sip:100')
     })
 
@@ -87,19 +81,19 @@ if (realTierAvailable(t)) {
         const reg = regMark()
         await leaveMessage(pbx, '800', { urgent: true })
         t.ok(
-          await phone('800').waitFor(lamp(true, '1/0 (1/0)', '800'), 20_000, before['800']),
+          await phone('800').waitFor(lampIs(true, '1/0 (1/0)', '800'), 20_000, before['800']),
           'phone 800 (own account)',
         )
         t.ok(
-          await phone('1001').waitFor(lamp(true, '1/0 (1/0)', '1001'), 20_000, before['1001']),
+          await phone('1001').waitFor(lampIs(true, '1/0 (1/0)', '1001'), 20_000, before['1001']),
           'phone 1001 (mwiAccounts)',
         )
         t.ok(
-          await phone('1002').waitFor(lamp(true, '1/0 (1/0)', '1002'), 20_000, before['1002']),
+          await phone('1002').waitFor(lampIs(true, '1/0 (1/0)', '1002'), 20_000, before['1002']),
           'phone 1002 (mwiAccounts)',
         )
         t.ok(
-          await phone('101').waitForRegistration(lamp(true, '1/0 (1/0)', '800'), 20_000, reg),
+          await phone('101').waitForRegistration(lampIs(true, '1/0 (1/0)', '800'), 20_000, reg),
           'phone 101 (directory mwi-account=800): FreeSWITCH notifies its registration with 800s account',
         )
       },
@@ -108,7 +102,7 @@ if (realTierAvailable(t)) {
     await t.test('1001 has its own box too: its lamp is the sum of both boxes', async (t) => {
       const before = mark()
       await leaveMessage(pbx, '1001')
-      const got = await phone('1001').waitFor(lamp(true, '2/0 (1/0)', '1001'), 20_000, before['1001'])
+      const got = await phone('1001').waitFor(lampIs(true, '2/0 (1/0)', '1001'), 20_000, before['1001'])
       t.ok(got, 'phone 1001: 1 new in 1001 + 1 urgent new in 800')
     })
 
@@ -120,7 +114,7 @@ if (realTierAvailable(t)) {
         await owner.menu('1') // new messages
         await owner.menu('7') // after the message: delete
         t.ok(
-          await phone('100').waitFor(lamp(false, '0/0 (0/0)', '100'), 20_000, before['100']),
+          await phone('100').waitFor(lampIs(false, '0/0 (0/0)', '100'), 20_000, before['100']),
           'phone 100 dark',
         )
         t.ok(await owner.alive(), 'the owner is still on the call')
@@ -138,17 +132,20 @@ if (realTierAvailable(t)) {
         const owner = await ownerLogin(pbx, { dial: '800', fromUser: '1002', pin: '5937' })
         await owner.menu('1')
         await owner.menu('2') // after the message: save
-        t.ok(await phone('800').waitFor(lamp(false, '0/1 (0/1)', '800'), 20_000, before['800']), 'phone 800')
         t.ok(
-          await phone('1001').waitFor(lamp(true, '1/1 (0/1)', '1001'), 20_000, before['1001']),
+          await phone('800').waitFor(lampIs(false, '0/1 (0/1)', '800'), 20_000, before['800']),
+          'phone 800',
+        )
+        t.ok(
+          await phone('1001').waitFor(lampIs(true, '1/1 (0/1)', '1001'), 20_000, before['1001']),
           'phone 1001: its own new one + 800s saved one',
         )
         t.ok(
-          await phone('1002').waitFor(lamp(false, '0/1 (0/1)', '1002'), 20_000, before['1002']),
+          await phone('1002').waitFor(lampIs(false, '0/1 (0/1)', '1002'), 20_000, before['1002']),
           'phone 1002',
         )
         t.ok(
-          await phone('101').waitForRegistration(lamp(false, '0/1 (0/1)', '800'), 20_000, reg),
+          await phone('101').waitForRegistration(lampIs(false, '0/1 (0/1)', '800'), 20_000, reg),
           'phone 101 (mwi-account)',
         )
         t.ok(await owner.alive(), 'the owner is still on the call')
@@ -160,10 +157,10 @@ if (realTierAvailable(t)) {
     await t.test('phones that register or subscribe late get the lamp from the query answer', async (t) => {
       // FreeSWITCH asks on REGISTER (after a fresh challenge) at most once per 30 s per MWI account
       // (debounce_check, sofia_reg.c): 800's phone registered at the start (and 101's query was swallowed).
-      await waitOutRegisterDebounce(phonesStartedAt)
+      await waitOutRegisterDebounce(phonesRegisteredAt)
       const since = pbx.esl.events.length
       const p102 = await pbx.phone('102') // directory mwi-account=800, registers now
-      const viaRegister = await p102.waitForRegistration(lamp(false, '0/1 (0/1)', '800'), 20_000)
+      const viaRegister = await p102.waitForRegistration(lampIs(false, '0/1 (0/1)', '800'), 20_000)
       t.ok(viaRegister, 'phone 102 (mwi-account=800): 800s lamp on its registration')
       const query = await pbx.esl.waitFor(
         (e) => e.name === 'MESSAGE_QUERY' && e.get('VM-Call-ID') !== undefined,
@@ -189,7 +186,7 @@ if (realTierAvailable(t)) {
 
       const second = await pbx.phone('1001') // a second device of 1001 subscribes now
       t.ok(
-        await second.waitFor(lamp(true, '1/1 (0/1)', '1001'), 20_000),
+        await second.waitFor(lampIs(true, '1/1 (0/1)', '1001'), 20_000),
         'a late subscription of 1001 gets the sum of 1001 and 800 too',
       )
       const subAnswer = await pbx.esl.waitFor(

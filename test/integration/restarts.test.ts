@@ -9,14 +9,14 @@ import { stat, utimes } from 'node:fs/promises'
 import t from 'tap'
 import { voicemailctl } from '../support/real-freeswitch/ctl-run.js'
 import { realTierAvailable } from '../support/real-freeswitch/installed.js'
-import { CallScript, leaveMessage, recordedFor, recordPath } from '../support/real-freeswitch/lamp-calls.js'
+import {
+  CallScript,
+  leaveMessage,
+  recordedFor,
+  recordPath,
+  lampIs,
+} from '../support/real-freeswitch/lamp-calls.js'
 import { DOMAIN, startPbx } from '../support/real-freeswitch/pbx.js'
-import type { LampNotify } from '../support/real-freeswitch/sip-phone.js'
-
-function lamp(waiting: boolean, voiceMessage: string, user: string): (n: LampNotify) => boolean {
-  return (n) =>
-    n.waiting === waiting && n.voiceMessage === voiceMessage && n.account === `sip:${user}@${DOMAIN}`
-}
 
 const WAV_HEADER = 44
 const BYTES_PER_SECOND = 16_000
@@ -36,8 +36,8 @@ if (realTierAvailable(t)) {
     const p1001 = await pbx.phone('1001')
     await leaveMessage(pbx, '100')
     await leaveMessage(pbx, '800')
-    await p100.waitFor(lamp(true, '1/0 (0/0)', '100'))
-    await p1001.waitFor(lamp(true, '1/0 (0/0)', '1001'))
+    await p100.waitFor(lampIs(true, '1/0 (0/0)', '100'))
+    await p1001.waitFor(lampIs(true, '1/0 (0/0)', '1001'))
 
     await t.test('daemon stopped (SIGTERM) and started: every lamp is announced again', async (t) => {
       const n100 = p100.notifies().length
@@ -47,9 +47,12 @@ if (realTierAvailable(t)) {
       await pbx.stopDaemon('SIGTERM')
       t.equal(await old?.exited, 0, 'the daemon exits 0 on SIGTERM')
       await pbx.startDaemon()
-      t.ok(await p100.waitFor(lamp(true, '1/0 (0/0)', '100'), 20_000, n100), 'phone 100 gets its lamp again')
       t.ok(
-        await p1001.waitFor(lamp(true, '1/0 (0/0)', '1001'), 20_000, n1001),
+        await p100.waitFor(lampIs(true, '1/0 (0/0)', '100'), 20_000, n100),
+        'phone 100 gets its lamp again',
+      )
+      t.ok(
+        await p1001.waitFor(lampIs(true, '1/0 (0/0)', '1001'), 20_000, n1001),
         'phone 1001 (mwiAccounts of 800)',
       )
       for (const account of ['100', '800', '1001']) {
@@ -147,7 +150,7 @@ if (realTierAvailable(t)) {
         { callerIdNumber: '', folder: 'new' },
         'as a new message from an unknown caller',
       )
-      t.ok(await p100.waitFor(lamp(true, '2/0 (0/0)', '100'), 20_000, n100), 'phone 100 shows it')
+      t.ok(await p100.waitFor(lampIs(true, '2/0 (0/0)', '100'), 20_000, n100), 'phone 100 shows it')
       const outbox = await voicemailctl(pbx, ['job', 'run', 'outbox'])
       t.equal(outbox.code, 0, 'voicemailctl job run outbox exits 0')
       for (let i = 0; i < 100 && pbx.smtp.messages.length < 2; i++) {
@@ -165,13 +168,13 @@ if (realTierAvailable(t)) {
       // FreeSWITCH keeps its SIP registrations and subscriptions in its database (the -db folder) across a
       // restart, so the running phones need not register again: sofia still knows both of their dialogs, and the
       // lamp they get can only come from the daemon's announce (no phone asked: no REGISTER, no SUBSCRIBE).
-      t.ok(await p100.waitFor(lamp(true, '2/0 (0/0)', '100'), 60_000, n100), 'phone 100: its subscription')
+      t.ok(await p100.waitFor(lampIs(true, '2/0 (0/0)', '100'), 60_000, n100), 'phone 100: its subscription')
       t.ok(
-        await p100.waitForRegistration(lamp(true, '2/0 (0/0)', '100'), 10_000, r100),
+        await p100.waitForRegistration(lampIs(true, '2/0 (0/0)', '100'), 10_000, r100),
         'phone 100: its registration',
       )
       t.ok(
-        await p1001.waitFor(lamp(true, '1/0 (0/0)', '1001'), 10_000, n1001),
+        await p1001.waitFor(lampIs(true, '1/0 (0/0)', '1001'), 10_000, n1001),
         'phone 1001 (mwiAccounts of 800)',
       )
       const lines = (daemon?.stdout() ?? '').split('\n')

@@ -11,14 +11,8 @@ import { join } from 'node:path'
 import t from 'tap'
 import { voicemailctl, voicemailctlJson } from '../support/real-freeswitch/ctl-run.js'
 import { realTierAvailable } from '../support/real-freeswitch/installed.js'
-import { leaveMessage } from '../support/real-freeswitch/lamp-calls.js'
+import { leaveMessage, lampIs } from '../support/real-freeswitch/lamp-calls.js'
 import { DOMAIN, startPbx } from '../support/real-freeswitch/pbx.js'
-import type { LampNotify } from '../support/real-freeswitch/sip-phone.js'
-
-function lamp(waiting: boolean, voiceMessage: string, user: string): (n: LampNotify) => boolean {
-  return (n) =>
-    n.waiting === waiting && n.voiceMessage === voiceMessage && n.account === `sip:${user}@${DOMAIN}`
-}
 
 /** Vanilla's 5001 extension, as an operator who skipped the README step still has it in dialplan/default.xml. */
 const VANILLA_5001 = `<extension name="dynamic_conference">
@@ -43,8 +37,8 @@ if (realTierAvailable(t)) {
     const p1001 = await pbx.phone('1001')
     // Three callers at once: two messages for 100, one for 800.
     await Promise.all([leaveMessage(pbx, '100'), leaveMessage(pbx, '100'), leaveMessage(pbx, '800')])
-    await p100.waitFor(lamp(true, '2/0 (0/0)', '100'), 20_000)
-    await p1001.waitFor(lamp(true, '1/0 (0/0)', '1001'), 20_000)
+    await p100.waitFor(lampIs(true, '2/0 (0/0)', '100'), 20_000)
+    await p1001.waitFor(lampIs(true, '1/0 (0/0)', '1001'), 20_000)
 
     /** Resolves when a MESSAGE_WAITING for `user` with that Update-Reason was sent (after event `since`). */
     const sent = async (user: string, reason: string, since: number): Promise<boolean> => {
@@ -64,9 +58,9 @@ if (realTierAvailable(t)) {
       const run = await voicemailctl(pbx, ['mwi', 'resync'])
       t.equal(run.code, 0, 'exit 0')
       t.match(run.stdout, /^announced 2 boxes \(3 MESSAGE_WAITING events\) to 127\.0\.0\.1:\d+$/m)
-      t.ok(await p100.waitFor(lamp(true, '2/0 (0/0)', '100'), 10_000, n100), 'phone 100 got its lamp')
+      t.ok(await p100.waitFor(lampIs(true, '2/0 (0/0)', '100'), 10_000, n100), 'phone 100 got its lamp')
       t.ok(
-        await p1001.waitFor(lamp(true, '1/0 (0/0)', '1001'), 10_000, n1001),
+        await p1001.waitFor(lampIs(true, '1/0 (0/0)', '1001'), 10_000, n1001),
         'phone 1001 (mwiAccounts of 800)',
       )
       t.ok(await sent('800', 'RESYNC', since), 'sent with Update-Reason RESYNC')
@@ -77,8 +71,8 @@ if (realTierAvailable(t)) {
       const run = await voicemailctl(pbx, ['job', 'run', 'mwi-resync'])
       t.equal(run.code, 0, 'exit 0')
       t.match(run.stdout, /^mwi-resync: done\nboxes:\s+2\nevents:\s+3$/m)
-      t.ok(await p100.waitFor(lamp(true, '2/0 (0/0)', '100'), 10_000, n100), 'phone 100')
-      t.ok(await p1001.waitFor(lamp(true, '1/0 (0/0)', '1001'), 10_000, n1001), 'phone 1001')
+      t.ok(await p100.waitFor(lampIs(true, '2/0 (0/0)', '100'), 10_000, n100), 'phone 100')
+      t.ok(await p1001.waitFor(lampIs(true, '1/0 (0/0)', '1001'), 10_000, n1001), 'phone 1001')
     })
 
     await t.test('message delete turns the lamp down at once', async (t) => {
@@ -89,7 +83,7 @@ if (realTierAvailable(t)) {
       t.equal(run.code, 0, 'exit 0')
       t.equal(run.stdout, `message ${first.uuid} deleted\n`)
       t.equal(run.stderr, '', 'no note: FreeSWITCH answered')
-      t.ok(await p100.waitFor(lamp(true, '1/0 (0/0)', '100'), 10_000, n100), 'phone 100: 1/0')
+      t.ok(await p100.waitFor(lampIs(true, '1/0 (0/0)', '100'), 10_000, n100), 'phone 100: 1/0')
       t.ok(await sent('100', 'DELETE', since), 'sent with Update-Reason DELETE')
       t.notOk(existsSync(join(pbx.stateDir, first.file)), 'the file is gone')
       t.equal((await pbx.messages('100')).length, 1, 'one row left')
@@ -105,7 +99,7 @@ if (realTierAvailable(t)) {
       const run = await voicemailctl(pbx, ['job', 'run', 'cleanup'])
       t.equal(run.code, 0, 'exit 0')
       t.match(run.stdout, /^purged:\s+1$/m)
-      t.ok(await p100.waitFor(lamp(false, '0/0 (0/0)', '100'), 10_000, n100), 'phone 100 dark')
+      t.ok(await p100.waitFor(lampIs(false, '0/0 (0/0)', '100'), 10_000, n100), 'phone 100 dark')
       t.ok(await sent('100', 'PURGE', since), 'sent with Update-Reason PURGE')
     })
 
@@ -115,7 +109,7 @@ if (realTierAvailable(t)) {
       t.equal(run.code, 0, 'exit 0')
       t.match(run.stdout, /^removed 800@pbx\.test \(1 audio files\)$/m)
       t.match(run.stderr, /note: 800@pbx\.test is declared in the config file/)
-      t.ok(await p1001.waitFor(lamp(false, '0/0 (0/0)', '1001'), 10_000, n1001), 'phone 1001 dark')
+      t.ok(await p1001.waitFor(lampIs(false, '0/0 (0/0)', '1001'), 10_000, n1001), 'phone 1001 dark')
       t.notOk(existsSync(join(pbx.stateDir, 'recordings', DOMAIN, '800')), 'its folder is gone')
       t.equal(await pbx.box('800'), undefined, 'its row is gone')
     })

@@ -9,10 +9,17 @@ import type { Store } from '../../../lib/store/index.js'
 import { hashPin } from '../../../lib/store/pin.js'
 import type { EslClient, ReceivedEvent } from './esl-client.js'
 import { DOMAIN, type Pbx } from './pbx.js'
+import type { LampNotify } from './sip-phone.js'
 import type { CallOptions, TestCall } from './test-call.js'
 
 /** Bytes FreeSWITCH writes per second of an 8 kHz 16-bit mono recording (the daemon forces 8 kHz). */
 const BYTES_PER_SECOND = 16_000
+
+/** Matches a NOTIFY body as the phone shows it: Messages-Waiting, Voice-Message and Message-Account of `user`. */
+export function lampIs(waiting: boolean, voiceMessage: string, user: string): (n: LampNotify) => boolean {
+  return (n) =>
+    n.waiting === waiting && n.voiceMessage === voiceMessage && n.account === `sip:${user}@${DOMAIN}`
+}
 
 /** One call's applications, consumed in order: each `next` waits for an app after the previous one. */
 export class CallScript {
