@@ -6,7 +6,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = process.argv[2] ?? '.tap/test-results/test/integration'
+/** @type {string[]} */
 const files = []
+/** @param {string} dir */
 const walk = (dir) => {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name)

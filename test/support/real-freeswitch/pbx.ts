@@ -34,6 +34,8 @@ export interface PbxOptions {
   daemon?: boolean
   /** Extra environment of the FreeSWITCH process (e.g. `fakeClockEnv(...)` from faketime.ts). */
   freeswitchEnv?: Readonly<Record<string, string>>
+  /** Leave mod_voicemail loaded, against the README (doctor's check; the bench's side-by-side run). */
+  keepModVoicemail?: boolean
 }
 
 export interface Pbx {
@@ -75,6 +77,7 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
     ...(options.users !== undefined ? { users: options.users } : {}),
     ...(options.defaultDialplan !== undefined ? { defaultDialplan: options.defaultDialplan } : {}),
     ...(options.freeswitchEnv !== undefined ? { env: options.freeswitchEnv } : {}),
+    ...(options.keepModVoicemail !== undefined ? { keepModVoicemail: options.keepModVoicemail } : {}),
   })
   const smtp = await SmtpSink.start(t)
   const customDir = await writeStandInCustomPrompts(join(dir, 'prompts'))

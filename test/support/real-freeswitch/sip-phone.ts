@@ -105,6 +105,38 @@ export class DeskPhone {
     )
   }
 
+  /**
+   * The out-of-dialog NOTIFYs FreeSWITCH sends to the phone's registration (`Subscription-State: terminated`):
+   * what a directory `mwi-account` lights (sofia matches MESSAGE_WAITING on the registration's mwi_user, sp.c),
+   * and the answers to the REGISTER's MESSAGE_QUERY. Oldest first.
+   */
+  registrationNotifies(): LampNotify[] {
+    if (!existsSync(this.logFile)) return []
+    return parseNotifies(readFileSync(this.logFile, 'utf8')).filter(
+      (n) => n.subscriptionState === 'terminated',
+    )
+  }
+
+  /** Like `waitFor`, over `registrationNotifies()`. */
+  async waitForRegistration(
+    match: (n: LampNotify) => boolean,
+    timeoutMs = 15_000,
+    since = 0,
+  ): Promise<LampNotify> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const hit = this.registrationNotifies().slice(since).find(match)
+      if (hit !== undefined) return hit
+      if (this.sipp.child.exitCode !== null) throw new Error(`sipp phone ${this.options.user} exited`)
+      if (Date.now() > deadline) {
+        throw new Error(
+          `phone ${this.options.user}: no matching registration NOTIFY in ${timeoutMs} ms; got ${JSON.stringify(this.registrationNotifies())}`,
+        )
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
   /** The lamp: the last NOTIFY's state. */
   lamp(): LampNotify | undefined {
     return this.notifies().at(-1)
