@@ -1,6 +1,7 @@
 import { defaultDomainSettings } from '../config/defaults.js'
 import type { DomainMode } from '../config/types.js'
 import type { Domain } from '../store/types.js'
+import { refreshAllLamps } from './lamps.js'
 import { isBoxNumber, isSafeDomain } from '../store/audio-files.js'
 import { oneOf, str, timezoneOrDefault, failUsageIf, yesNo } from './args.js'
 import type { Command } from './command.js'
@@ -86,6 +87,9 @@ export const domainCommands: Command[] = [
       }
       const stored = await store.domains.upsert(next)
       await store.audit.append({ actor: 'voicemailctl', action: 'domain.updated', detail: { domain: name } })
+      // The mode and the unified box decide which box a phone without its own follows: re-announce the lamps.
+      if (stored.mode !== current.mode || stored.unifiedMailbox !== current.unifiedMailbox)
+        await refreshAllLamps(ctx, 'UNKNOWN')
       if (stored.mode === 'unified' && stored.unifiedMailbox !== undefined) {
         const box = await store.mailboxes.find(name, stored.unifiedMailbox)
         if (box === undefined)

@@ -1,4 +1,5 @@
 import type { MwiReason } from '../flows/deps.js'
+import type { MwiService } from '../mwi/mwi-service.js'
 import type { Mailbox } from '../store/types.js'
 import type { CtlContext } from './context.js'
 import { connectFreeswitch } from './freeswitch.js'
@@ -17,14 +18,28 @@ export async function refreshLamps(
   reason: MwiReason,
 ): Promise<boolean> {
   if (boxes.length === 0) return true
+  return withLamps(ctx, async (mwi) => {
+    // One at a time: the service coalesces pushes per box, so a box given twice (before and after a change of
+    // its accounts) must not replace the first push by the second.
+    for (const box of boxes) await mwi.refresh(box, reason)
+  })
+}
+
+/** Best effort, like `refreshLamps`: announce every enabled box's lamps (a domain's mode or unified box changed). */
+export function refreshAllLamps(ctx: CtlContext, reason: MwiReason): Promise<boolean> {
+  return withLamps(ctx, async (mwi) => {
+    await mwi.announceAll(reason)
+  })
+}
+
+async function withLamps(ctx: CtlContext, push: (mwi: MwiService) => Promise<void>): Promise<boolean> {
   const link = await connectFreeswitch(ctx, LAMP_CONNECT_TIMEOUT_MS).catch(() => undefined)
   if (link === undefined) {
     ctx.out.note("FreeSWITCH not reachable: the lamp follows at the daemon's next mwi-resync")
     return false
   }
   try {
-    const mwi = await ctlMwi(ctx, link)
-    for (const box of boxes) await mwi.refresh(box, reason)
+    await push(await ctlMwi(ctx, link))
     return true
   } finally {
     await link.close()

@@ -156,6 +156,11 @@ export const mailboxCommands: Command[] = [
           detail: { box: `${id}@${domain}` },
         })
       }
+      if (settings.enabled !== undefined || settings.mwiAccounts !== undefined) {
+        // What the box lights changed: push the accounts it listed before (now without it) and those it lists now.
+        const updated = await requireBox(store, domain, id)
+        await refreshLamps(ctx, [box, updated], 'UNKNOWN')
+      }
       noteDeclared(ctx, domain, id)
       await show(ctx, domain, id)
     },

@@ -156,3 +156,44 @@ void t.test('message delete turns the lamp off at once when FreeSWITCH answers',
     'a removed box turns its lamp off',
   )
 })
+
+void t.test(
+  'mailbox set of what a box lights and domain set of the mode push the lamps at once',
+  async (t) => {
+    const fs = await freeswitch(t)
+    const f = await ctlFixture(t, `freeswitch: [{ host: 127.0.0.1, port: ${fs.port}, password: ClueCon }]`)
+    await f.run(['mailbox', 'add', '800', '--kind', 'general', '--mwi-accounts', '101@example.com'])
+    const lamps = (): Array<[string | undefined, string | undefined]> =>
+      fs.sentEvents
+        .filter((e) => e.name === 'MESSAGE_WAITING')
+        .map((e) => [header(e.headers, 'MWI-Message-Account'), header(e.headers, 'MWI-Messages-Waiting')])
+
+    const quiet = await f.run(['mailbox', 'set', '800', '--name', 'Sales'])
+    t.equal(quiet.code, 0, quiet.stderr)
+    t.same(lamps(), [], 'a change of the name lights nothing')
+
+    const moved = await f.run(['mailbox', 'set', '800', '--mwi-accounts', '102@example.com'])
+    t.equal(moved.code, 0, moved.stderr)
+    t.same(
+      lamps().map(([account]) => account),
+      ['sip:800@example.com', 'sip:101@example.com', 'sip:800@example.com', 'sip:102@example.com'],
+      'the account the box no longer lists gets its lamp again, and the new one',
+    )
+
+    const before = lamps().length
+    const unified = await f.run([
+      'domain',
+      'set',
+      'example.com',
+      '--mode',
+      'unified',
+      '--unified-mailbox',
+      '800',
+    ])
+    t.equal(unified.code, 0, unified.stderr)
+    t.ok(lamps().length > before, 'a change of mode re-announces the lamps')
+    const again = lamps().length
+    await f.run(['domain', 'set', 'example.com', '--timezone', 'Europe/Paris'])
+    t.equal(lamps().length, again, 'a change of time zone does not')
+  },
+)
