@@ -24,6 +24,8 @@ export interface AppOptions {
   clock?: Clock
   /** Run the cron schedules (off in tests that drive jobs by hand). Default true. */
   schedules?: boolean
+  /** The audio file layer over the state directory (default); tests pass one that fails, to stand for a crash. */
+  files?: (stateDir: string) => AudioFiles
 }
 
 export interface App {
@@ -57,7 +59,7 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
   const declared = await applyDeclarations(store, config)
   log.info({ created: declared.created, updated: declared.updated }, 'declared domains and mailboxes applied')
 
-  const files = new AudioFiles(config.stateDir)
+  const files = options.files?.(config.stateDir) ?? new AudioFiles(config.stateDir)
   const link = new InboundLink(config.freeswitch, log.child({ component: 'inbound' }))
   const transport = createTransport(config)
   const mwi = new MwiService({ store, link, log: log.child({ component: 'mwi' }) })

@@ -1,7 +1,7 @@
-import { rm } from 'node:fs/promises'
 import { defaultDomainSettings } from '../config/defaults.js'
 import type { MailboxKind } from '../config/types.js'
 import type { MailboxSettings } from '../store/mailboxes.js'
+import { unlinkRemoved } from '../store/unlink-removed.js'
 import {
   boxId,
   domainOf,
@@ -254,8 +254,13 @@ export const mailboxCommands: Command[] = [
         action: 'box.removed',
         detail: { box: `${id}@${domain}`, files: files.length },
       })
-      // Rows first, then the folder: a crash in between leaves orphan files, which reconcile quarantines.
-      await rm(ctx.files.boxDir(domain, id), { recursive: true, force: true })
+      // The files were tombstoned with the rows: unlink them, then whatever else is left in the folder. A crash in
+      // between leaves files reconcile removes, never adopts (even when the box is declared again).
+      const unlinked = await unlinkRemoved(store, ctx.files, files, ctx.log)
+      if (unlinked.failed > 0) {
+        ctx.out.note(`${unlinked.failed} audio file(s) could not be removed now; the next reconcile removes them`)
+      }
+      await ctx.files.removeBoxDir(domain, id)
       // Its phones' lamps go dark now (the box's counts read as zero), not at the next resync.
       await refreshLamps(ctx, [box], 'DELETE')
       if (ctx.config.mailboxes.some((d) => d.id === id && d.domain.toLowerCase() === domain)) {

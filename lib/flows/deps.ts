@@ -8,7 +8,14 @@ import type { Prompts } from './prompts.js'
 
 /** What flows ask of mail delivery; `MailNotifier` implements it. Enqueueing only: the outbox worker delivers. */
 export interface MailRequests {
-  newMessage(box: Mailbox, message: Message): Promise<void>
+  /**
+   * Queue the new-message mails of `message` (one outbox row per recipient) and nothing else: no kick, and every
+   * failure rejects. Called inside the transaction that inserts the message row (`storeNewMessage`), so a message
+   * is stored with its mails or not at all (SPEC §8 "one message lifecycle").
+   */
+  queueNewMessage(box: Mailbox, message: Message): Promise<void>
+  /** Ask the worker to send what is queued (after the transaction above committed). */
+  kick(): void
   mailboxFull(box: Mailbox, usage: { usedBytes: number; quotaBytes: number }): Promise<void>
   lockout(box: Mailbox, lockedUntil: number): Promise<void>
   emailMessage(box: Mailbox, message: Message): Promise<void>

@@ -9,6 +9,7 @@ import { LockoutPolicy, LoginFailureRepo } from './login-failures.js'
 import { MailboxRepo } from './mailboxes.js'
 import { MessageRepo } from './messages.js'
 import { QuotaReservations, type Reservation } from './quota-reservations.js'
+import { TombstoneRepo } from './tombstones.js'
 import { bytesUsed, quotaOf, usageOf, type Usage } from './usage.js'
 import type { Mailbox } from './types.js'
 
@@ -23,6 +24,8 @@ export class Store {
   readonly greetings: GreetingRepo
   readonly loginFailures: LoginFailureRepo
   readonly audit: AuditRepo
+  /** Deletions recorded before their files are unlinked (`unlinkRemoved`, reconcile). */
+  readonly tombstones: TombstoneRepo
   /** Reconcile's view of every message and greeting file with its recorded size. */
   readonly fileRows: FileRows
   readonly reservations = new QuotaReservations()
@@ -31,9 +34,10 @@ export class Store {
     readonly db: Db,
     readonly clock: Clock,
   ) {
+    this.tombstones = new TombstoneRepo(db)
     this.domains = new DomainRepo(db, clock)
-    this.mailboxes = new MailboxRepo(db, clock)
-    this.messages = new MessageRepo(db, clock)
+    this.mailboxes = new MailboxRepo(db, clock, this.tombstones)
+    this.messages = new MessageRepo(db, clock, this.tombstones)
     this.greetings = new GreetingRepo(db, clock)
     this.loginFailures = new LoginFailureRepo(db)
     this.audit = new AuditRepo(db, clock)

@@ -3,6 +3,7 @@ import type { MailboxKind } from '../config/types.js'
 import type { Db, SqlValue } from './db.js'
 import { StoreConflictError } from './errors.js'
 import { isForeignKeyViolation, isUniqueViolation } from './sqlite-errors.js'
+import { TombstoneRepo } from './tombstones.js'
 import type { GreetingKind, Mailbox } from './types.js'
 
 interface MailboxRow {
@@ -120,6 +121,7 @@ export class MailboxRepo {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly tombstones: TombstoneRepo = new TombstoneRepo(db),
   ) {}
 
   /** The box `(domain, id)`, or undefined. */
@@ -271,9 +273,10 @@ export class MailboxRepo {
   }
 
   /**
-   * Delete a box and (by cascade) its messages, greetings and login failures. Resolves to the relative paths of
-   * the audio files the caller must now remove (rows first, files after: a crash leaves orphan files, which
-   * reconcile quarantines, never rows pointing at nothing), or undefined when there was no such box.
+   * Delete a box and (by cascade) its messages, greetings and login failures, and tombstone their audio files in
+   * the same transaction. Resolves to the relative paths of those files, for `unlinkRemoved` (a crash before the
+   * unlink leaves files reconcile removes, never adopts, even if the box is declared again), or undefined when
+   * there was no such box.
    */
   remove(rowId: number): Promise<string[] | undefined> {
     return this.db.transaction(async () => {
@@ -282,7 +285,13 @@ export class MailboxRepo {
         [rowId, rowId],
       )
       const { changes } = await this.db.run('DELETE FROM mailboxes WHERE id = ?', [rowId])
-      return changes === 0 ? undefined : files.map((f) => f.file)
+      if (changes === 0) return undefined
+      await this.tombstones.add(
+        files.map((f) => ({ file: f.file, mailboxRowId: rowId })),
+        'mailbox-removed',
+        this.clock.now(),
+      )
+      return files.map((f) => f.file)
     })
   }
 

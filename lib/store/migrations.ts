@@ -108,4 +108,19 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX audit_log_by_time ON audit_log (at);
   `,
+  // 2: deletions recorded before the file is unlinked (SPEC §8 "one message lifecycle"). A row here says "this
+  // file belongs to a message (or greeting) that was removed": reconcile never adopts it and finishes the unlink.
+  // `unlinked_at` is set once the file is gone; the row is kept a day longer so a reconcile that looked at the file
+  // just before the unlink still finds the tombstone when it is about to adopt it. No foreign key: the box may be
+  // gone (mailbox remove).
+  `
+  CREATE TABLE deleted_files (
+    file        TEXT PRIMARY KEY,
+    mailbox_id  INTEGER,
+    reason      TEXT NOT NULL,
+    deleted_at  INTEGER NOT NULL,
+    unlinked_at INTEGER
+  );
+  CREATE INDEX deleted_files_pending ON deleted_files (unlinked_at);
+  `,
 ]
