@@ -127,7 +127,10 @@ export const mailboxCommands: Command[] = [
     name: 'mailbox set',
     summary: 'Change settings of a mailbox; options left out are not touched.',
     args: ['ID'],
-    options: { ...settingOptions, unlock: { type: 'boolean', help: 'clear a PIN lockout now' } },
+    options: {
+      ...settingOptions,
+      unlock: { type: 'boolean', help: 'clear PIN lockouts (remote and own phone) now' },
+    },
     notes: 'example: voicemailctl mailbox set 100 --email alice@example.com --quota-bytes default',
     async run(ctx, { values, positionals }) {
       const id = boxId(positionals[0])
@@ -147,15 +150,8 @@ export const mailboxCommands: Command[] = [
           detail: { box: `${id}@${domain}`, settings: Object.keys(settings) },
         })
       }
-      if (unlock) {
-        await store.mailboxes.unlock(box.rowId)
-        await store.audit.append({
-          mailboxRowId: box.rowId,
-          actor: ACTOR,
-          action: 'box.unlocked',
-          detail: { box: `${id}@${domain}` },
-        })
-      }
+      // Both locks (remote and the own phone's) and every failure counted towards them.
+      if (unlock) await store.lockout(ctx.config.security).unlock(box, ACTOR)
       noteDeclared(ctx, domain, id)
       await show(ctx, domain, id)
     },
@@ -202,7 +198,7 @@ export const mailboxCommands: Command[] = [
           kind: box.kind,
           name: box.name,
           enabled: box.enabled,
-          locked: box.lockedUntil !== undefined && box.lockedUntil > ctx.clock.now(),
+          locked: [box.lockedUntil, box.ownerLockedUntil].some((u) => u !== undefined && u > ctx.clock.now()),
           new: c.new,
           saved: c.saved,
           usedBytes: usage.usedBytes,
@@ -258,7 +254,9 @@ export const mailboxCommands: Command[] = [
       // between leaves files reconcile removes, never adopts (even when the box is declared again).
       const unlinked = await unlinkRemoved(store, ctx.files, files, ctx.log)
       if (unlinked.failed > 0) {
-        ctx.out.note(`${unlinked.failed} audio file(s) could not be removed now; the next reconcile removes them`)
+        ctx.out.note(
+          `${unlinked.failed} audio file(s) could not be removed now; the next reconcile removes them`,
+        )
       }
       await ctx.files.removeBoxDir(domain, id)
       // Its phones' lamps go dark now (the box's counts read as zero), not at the next resync.

@@ -125,7 +125,9 @@ export const messageCommands: Command[] = [
       const files = await store.messages.purgeDeleted(message.mailboxRowId, 'deleted-by-operator')
       const unlinked = await unlinkRemoved(store, ctx.files, files, ctx.log)
       if (unlinked.failed > 0) {
-        ctx.out.note(`${unlinked.failed} audio file(s) could not be removed now; the next reconcile removes them`)
+        ctx.out.note(
+          `${unlinked.failed} audio file(s) could not be removed now; the next reconcile removes them`,
+        )
       }
       const box = await store.mailboxes.findByRowId(message.mailboxRowId)
       if (box !== undefined) {

@@ -48,6 +48,8 @@ export const pinCommands: Command[] = [
       if (!check.ok) throw new RefusedError(`PIN refused: ${check.message}`, [], `weak-pin:${check.problem}`)
       const temporary = values.temporary === true
       await store.mailboxes.setPin(box.rowId, await hashPin(pin), temporary)
+      // Guesses at the old PIN mean nothing now: forget them (and any lock), or one typo could lock again.
+      await store.lockout(ctx.config.security).forgetFailures(box, ACTOR)
       await store.audit.append({
         mailboxRowId: box.rowId,
         actor: ACTOR,
@@ -62,7 +64,7 @@ export const pinCommands: Command[] = [
   },
   {
     name: 'pin reset',
-    summary: 'Give a box a new random temporary PIN, printed once; also clears a lockout.',
+    summary: 'Give a box a new random temporary PIN, printed once; also clears lockouts and past failures.',
     args: ['ID'],
     options: {
       ...domainOption,
@@ -81,7 +83,7 @@ export const pinCommands: Command[] = [
       const box = await requireBox(store, domain, id)
       const pin = generateTemporaryPin(length, id)
       await store.mailboxes.setPin(box.rowId, await hashPin(pin), true)
-      if (box.lockedUntil !== undefined) await store.mailboxes.unlock(box.rowId)
+      await store.lockout(ctx.config.security).forgetFailures(box, ACTOR)
       await store.audit.append({
         mailboxRowId: box.rowId,
         actor: ACTOR,

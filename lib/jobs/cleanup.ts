@@ -15,16 +15,20 @@ interface BoxCounts {
  * exactly N days old is kept). The rows go and their files are tombstoned in one transaction, then the files are
  * unlinked (`unlinkRemoved`: a crash in between never brings a message back). Then every changed box gets its
  * full-box notice re-armed (when under 90 %) and its lamp refreshed, and one 'cleanup box' line is logged per box.
+ * PIN failures too old to count towards a lockout are dropped.
  *
  * Retention is measured by the store's clock, which the daemon and voicemailctl build from the same clock as the
  * scheduler's `now`.
  */
 export function cleanupJob(ctx: JobContext): Job {
-  return async () => {
+  return async (now) => {
     const { config, log } = ctx.deps
     const purged = await ctx.store.messages.purgeAllDeleted()
     const expired = await ctx.store.messages.deleteByRetention(config.retention)
     const unlinked = await unlinkRemoved(ctx.store, ctx.files, [...purged.files, ...expired.files], log)
+    const failuresPruned = await ctx.store.loginFailures.prune(
+      now - config.security.failureWindowMinutes * 60_000,
+    )
 
     const perBox = new Map<number, BoxCounts>()
     const entry = (rowId: number): BoxCounts => {
@@ -50,6 +54,7 @@ export function cleanupJob(ctx: JobContext): Job {
       expiredSaved: sum(expired, 'saved'),
       filesRemoved: unlinked.removed,
       fileErrors: unlinked.failed,
+      failuresPruned,
       followUpErrors,
     }
   }

@@ -94,7 +94,12 @@ export async function adopt(
 }
 
 /** A file of a deleted message (tombstoned) that is still on disk: remove it, never adopt it. */
-export async function removeDeletedFile(ctx: JobContext, file: FoundFile, counts: OrphanCounts, log: Logger): Promise<void> {
+export async function removeDeletedFile(
+  ctx: JobContext,
+  file: FoundFile,
+  counts: OrphanCounts,
+  log: Logger,
+): Promise<void> {
   const stored = ctx.files.toStored(file.path)
   try {
     await ctx.files.remove(file.path)

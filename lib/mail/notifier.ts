@@ -6,7 +6,7 @@ import type { Logger } from '../log.js'
 import { StoreError } from '../store/errors.js'
 import type { Store } from '../store/index.js'
 import { OutboxRepo, type NewOutboxEntry } from '../store/outbox.js'
-import type { Mailbox, Message } from '../store/types.js'
+import type { Access, Mailbox, Message } from '../store/types.js'
 import { validTimezone } from './format.js'
 import type { BoxInfo, FullPayload, LockoutPayload, MailKind, MessagePayload } from './payload.js'
 
@@ -80,10 +80,13 @@ export class MailNotifier implements MailRequests {
     })
   }
 
-  /** Queue the lockout notice (the box was locked after too many wrong PINs until `lockedUntil`, epoch ms). */
-  lockout(box: Mailbox, lockedUntil: number): Promise<void> {
+  /**
+   * Queue the lockout notice: `access` to the box was locked after too many wrong PINs until `lockedUntil`
+   * (epoch ms). Rate-limiting is the lockout policy's business (`LockoutPolicy.registerFailure`).
+   */
+  lockout(box: Mailbox, lockedUntil: number, access: Access = 'remote'): Promise<void> {
     return this.guard(box, 'lockout', async () => {
-      const payload: LockoutPayload = { ...(await this.base(box)), lockedUntil }
+      const payload: LockoutPayload = { ...(await this.base(box)), lockedUntil, access }
       return this.enqueue('lockout', box, undefined, payload)
     })
   }

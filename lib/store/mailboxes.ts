@@ -4,7 +4,7 @@ import type { Db, SqlValue } from './db.js'
 import { StoreConflictError } from './errors.js'
 import { isForeignKeyViolation, isUniqueViolation } from './sqlite-errors.js'
 import { TombstoneRepo } from './tombstones.js'
-import type { GreetingKind, Mailbox } from './types.js'
+import type { Access, GreetingKind, Mailbox } from './types.js'
 
 interface MailboxRow {
   id: number
@@ -25,6 +25,9 @@ interface MailboxRow {
   enabled: number
   full_notified: number
   locked_until: number | null
+  owner_locked_until: number | null
+  lock_mailed_at: number | null
+  owner_lock_mailed_at: number | null
   created_at: number
   updated_at: number
 }
@@ -53,8 +56,12 @@ function toMailbox(row: MailboxRow): Mailbox {
   if (row.quota_bytes !== null) box.quotaBytes = row.quota_bytes
   if (row.timezone !== null) box.timezone = row.timezone
   if (row.locked_until !== null) box.lockedUntil = row.locked_until
+  if (row.owner_locked_until !== null) box.ownerLockedUntil = row.owner_locked_until
   return box
 }
+
+/** The column holding the lock of each kind of access (migration 3). */
+const lockColumn: Readonly<Record<Access, string>> = { remote: 'locked_until', owner: 'owner_locked_until' }
 
 /** `text` as a LIKE pattern that matches only itself (with `ESCAPE '\'`). */
 function escapeLike(text: string): string {
@@ -257,14 +264,32 @@ export class MailboxRepo {
     return this.touch(rowId, ['full_notified = ?'], [notified ? 1 : 0])
   }
 
-  /** Refuse PIN entry until `until` (epoch ms). */
-  lock(rowId: number, until: number): Promise<void> {
-    return this.touch(rowId, ['locked_until = ?'], [until])
+  /** Refuse PIN entry by `access` until `until` (epoch ms). */
+  lock(rowId: number, until: number, access: Access = 'remote'): Promise<void> {
+    return this.touch(rowId, [`${lockColumn[access]} = ?`], [until])
   }
 
-  /** Clear a lock. */
-  unlock(rowId: number): Promise<void> {
-    return this.touch(rowId, ['locked_until = NULL'], [])
+  /** Clear the lock of one kind of access, or both. */
+  unlock(rowId: number, access?: Access): Promise<void> {
+    const columns = access === undefined ? Object.values(lockColumn) : [lockColumn[access]]
+    return this.touch(
+      rowId,
+      columns.map((c) => `${c} = NULL`),
+      [],
+    )
+  }
+
+  /**
+   * Claim the right to mail a lockout notice of `access` at `now`: true (and the time recorded) unless one was
+   * mailed less than `intervalMs` ago. One conditional UPDATE, so two calls locking at once mail once.
+   */
+  async claimLockoutMail(rowId: number, access: Access, now: number, intervalMs: number): Promise<boolean> {
+    const column = access === 'owner' ? 'owner_lock_mailed_at' : 'lock_mailed_at'
+    const { changes } = await this.db.run(
+      `UPDATE mailboxes SET ${column} = ? WHERE id = ? AND (${column} IS NULL OR ${column} <= ?)`,
+      [now, rowId, now - intervalMs],
+    )
+    return changes === 1
   }
 
   /** Enable or disable a box (a disabled box takes no messages and no logins). */

@@ -123,4 +123,18 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX deleted_files_pending ON deleted_files (unlinked_at);
   `,
+  // 3: PIN failures and locks per kind of access (SPEC §4 owner 1: nobody outside can lock the owner out).
+  // `locked_until` stays the lock of remote access (5000, `*` from a greeting, `login`, the web page);
+  // `owner_locked_until` is the lock of the box's own authenticated phone. `*_lock_mailed_at` rate-limit the
+  // lockout mail. Failures recorded before this migration count as remote ones.
+  `
+  ALTER TABLE mailboxes ADD COLUMN owner_locked_until INTEGER;
+  ALTER TABLE mailboxes ADD COLUMN lock_mailed_at INTEGER;
+  ALTER TABLE mailboxes ADD COLUMN owner_lock_mailed_at INTEGER;
+  ALTER TABLE login_failures ADD COLUMN access TEXT NOT NULL DEFAULT 'remote'
+    CHECK (access IN ('owner', 'remote'));
+  DROP INDEX login_failures_by_box;
+  CREATE INDEX login_failures_by_box ON login_failures (mailbox_id, access, at);
+  CREATE INDEX login_failures_by_age ON login_failures (at);
+  `,
 ]

@@ -2,11 +2,7 @@ import type { Db } from './db.js'
 
 /** Why a file was removed, for the operator reading `deleted_files`. */
 export type RemovalReason =
-  | 'purged'
-  | 'retention'
-  | 'deleted-after-email'
-  | 'deleted-by-operator'
-  | 'mailbox-removed'
+  'purged' | 'retention' | 'deleted-after-email' | 'deleted-by-operator' | 'mailbox-removed'
 
 /** A recorded deletion whose file may still be on disk. */
 export interface Tombstone {
@@ -61,7 +57,9 @@ export class TombstoneRepo {
       mailbox_id: number | null
       reason: RemovalReason
       deleted_at: number
-    }>('SELECT file, mailbox_id, reason, deleted_at FROM deleted_files WHERE unlinked_at IS NULL ORDER BY file')
+    }>(
+      'SELECT file, mailbox_id, reason, deleted_at FROM deleted_files WHERE unlinked_at IS NULL ORDER BY file',
+    )
     return rows.map((r) => ({
       file: r.file,
       reason: r.reason,

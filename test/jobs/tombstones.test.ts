@@ -46,26 +46,29 @@ void t.test('a failure while recording the deletion leaves the message whole', a
   t.notOk(await exists(g.files.fromStored(m.file)), 'file gone')
 })
 
-void t.test('a failure after the unlink, before the tombstone is marked: reconcile confirms it', async (t) => {
-  const f = await jobFixture(t)
-  const b = await box(f.store)
-  const m = await message(f, b)
-  await f.store.messages.setDeleted(m.rowId, true)
-  await f.store.db.exec(
-    `CREATE TRIGGER confirm_fails BEFORE UPDATE ON deleted_files BEGIN SELECT RAISE(ABORT, 'injected'); END`,
-  )
-  t.match(await cleanupJob(f.ctx)(f.clock.now()), { purged: 1 })
-  t.notOk(await exists(f.files.fromStored(m.file)), 'the file is gone')
-  t.equal((await f.store.tombstones.pending()).length, 1, 'the tombstone is still pending')
+void t.test(
+  'a failure after the unlink, before the tombstone is marked: reconcile confirms it',
+  async (t) => {
+    const f = await jobFixture(t)
+    const b = await box(f.store)
+    const m = await message(f, b)
+    await f.store.messages.setDeleted(m.rowId, true)
+    await f.store.db.exec(
+      `CREATE TRIGGER confirm_fails BEFORE UPDATE ON deleted_files BEGIN SELECT RAISE(ABORT, 'injected'); END`,
+    )
+    t.match(await cleanupJob(f.ctx)(f.clock.now()), { purged: 1 })
+    t.notOk(await exists(f.files.fromStored(m.file)), 'the file is gone')
+    t.equal((await f.store.tombstones.pending()).length, 1, 'the tombstone is still pending')
 
-  await f.store.db.exec('DROP TRIGGER confirm_fails')
-  const g = await restarted(f)
-  t.teardown(() => g.store.close())
-  t.match(await reconcileJob(g.ctx)(g.clock.now()), { adopted: 0, deletionsFinished: 1 })
-  t.same(await g.store.tombstones.pending(), [], 'confirmed')
-  g.clock.advance(TOMBSTONE_KEEP_MS + 1)
-  t.match(await reconcileJob(g.ctx)(g.clock.now()), { tombstonesPruned: 1 }, 'forgotten a day later')
-})
+    await f.store.db.exec('DROP TRIGGER confirm_fails')
+    const g = await restarted(f)
+    t.teardown(() => g.store.close())
+    t.match(await reconcileJob(g.ctx)(g.clock.now()), { adopted: 0, deletionsFinished: 1 })
+    t.same(await g.store.tombstones.pending(), [], 'confirmed')
+    g.clock.advance(TOMBSTONE_KEEP_MS + 1)
+    t.match(await reconcileJob(g.ctx)(g.clock.now()), { tombstonesPruned: 1 }, 'forgotten a day later')
+  },
+)
 
 void t.test('a deleted file that comes back (an unlink undone) is removed, never adopted', async (t) => {
   const f = await jobFixture(t)
