@@ -5,6 +5,7 @@ import { Db } from './db.js'
 import { DomainRepo } from './domains.js'
 import { FileRows } from './file-rows.js'
 import { GreetingRepo } from './greetings.js'
+import { LearnedAccountRepo } from './learned-accounts.js'
 import { LockoutPolicy, LoginFailureRepo } from './login-failures.js'
 import { MailboxRepo } from './mailboxes.js'
 import { MessageRepo } from './messages.js'
@@ -26,6 +27,8 @@ export class Store {
   readonly audit: AuditRepo
   /** Deletions recorded before their files are unlinked (`unlinkRemoved`, reconcile). */
   readonly tombstones: TombstoneRepo
+  /** MWI accounts phones asked about in unified domains (the lamps' memory across restarts). */
+  readonly learnedAccounts: LearnedAccountRepo
   /** Reconcile's view of every message and greeting file with its recorded size. */
   readonly fileRows: FileRows
   readonly reservations = new QuotaReservations()
@@ -35,6 +38,7 @@ export class Store {
     readonly clock: Clock,
   ) {
     this.tombstones = new TombstoneRepo(db)
+    this.learnedAccounts = new LearnedAccountRepo(db)
     this.domains = new DomainRepo(db, clock)
     this.mailboxes = new MailboxRepo(db, clock, this.tombstones)
     this.messages = new MessageRepo(db, clock, this.tombstones)

@@ -137,4 +137,14 @@ export const migrations: readonly string[] = [
   CREATE INDEX login_failures_by_box ON login_failures (mailbox_id, access, at);
   CREATE INDEX login_failures_by_age ON login_failures (at);
   `,
+  // 4: MWI accounts phones asked about in unified domains (MESSAGE_QUERY), kept across restarts so the resync
+  // re-lights phones that have no box of their own (sofia queries only on first registration).
+  `
+  CREATE TABLE mwi_learned_accounts (
+    domain     TEXT NOT NULL,
+    user       TEXT NOT NULL,
+    learned_at INTEGER NOT NULL,
+    PRIMARY KEY (domain, user)
+  );
+  `,
 ]

@@ -30,6 +30,7 @@ void t.test('migrates an empty file to the latest version and reopens idempotent
       'mail_outbox',
       'mailboxes',
       'messages',
+      'mwi_learned_accounts',
     ],
     'every table of the schema exists',
   )
