@@ -37,7 +37,11 @@ void t.test('lockout notice, time in the box zone', async (t) => {
   )
   await h.notifier.lockout(box, RECEIVED_AT + 30 * 60 * 1000, 'owner')
   t.match(await h.worker.runDue(RECEIVED_AT), { sent: 1 })
-  t.match(smtp.messages[1]?.parsed.text, 'PIN entry from your own phone is refused until', 'says which access')
+  t.match(
+    smtp.messages[1]?.parsed.text,
+    'PIN entry from your own phone is refused until',
+    'says which access',
+  )
 })
 
 void t.test('kick sends at once and never overlaps a running pass', async (t) => {

@@ -14,7 +14,7 @@ const DIALLABLE = /^\+?[0-9]{2,20}$/
  * each followed by the after-message menu (SPEC §4 owner 5):
  *
  * `0` repeat, `1` previous, `2` save, `3` next (stays new), `4` email it to the box's recipients (kept), `5` call
- * the sender back (only when `callback.context` is configured), `7` delete / undelete, `8` forward, `#` back to
+ * the sender back (only when `callback.enabled`), `7` delete / undelete, `8` forward, `#` back to
  * the main menu; no answer saves. The list is read once when the folder is opened, so "previous" can reach a message just deleted (to
  * undelete it). Every change refreshes the lamp at once. Resolves `transferred` after a callback (the call left).
  */
@@ -55,9 +55,10 @@ async function afterMessage(
   const { call, deps, log, box } = session
   const { prompts } = deps
   const canEmail = box.email.length > 0
-  const callback = deps.config.callback.context
+  // A configured context is a fixed one for every tenant; otherwise the call's own context (Caller-Context).
+  const callback = deps.config.callback.context ?? call.info.context
   const number = message.callerIdNumber.trim()
-  const canCallBack = callback !== undefined && DIALLABLE.test(number)
+  const canCallBack = deps.config.callback.enabled && DIALLABLE.test(number)
   const entries: Array<[string, string]> = [
     ['listenToRecording', '0'],
     [prompts.own('previousMessage'), '1'],
