@@ -12,8 +12,8 @@ import type { Output, TextSink } from './output.js'
 export interface CtlIo {
   stdout: TextSink
   stderr: TextSink
-  /** Where `pin set` reads a PIN when `--pin` is not given. */
-  stdin?: AsyncIterable<string | Buffer>
+  /** Where `pin set` reads a PIN when `--pin` is not given (`setRawMode`: a terminal's, to turn echo off). */
+  stdin?: AsyncIterable<string | Buffer> & { setRawMode?: (raw: boolean) => unknown }
   /** stdin is a terminal: `pin set` prompts for the PIN. */
   stdinIsTty?: boolean
   env: Readonly<Record<string, string | undefined>>
