@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { copyFile } from 'node:fs/promises'
 import { HangupError } from '../../esl/errors.js'
+import { MessageGoneError } from '../../store/errors.js'
 import type { Mailbox, Message } from '../../store/types.js'
 import { refreshNewMessageLamp, storeNewMessage } from '../commit-message.js'
 import { chooseKey } from '../menu.js'
@@ -71,6 +72,8 @@ export async function forwardMessage(session: OwnerSession, message: Message): P
   } catch (err) {
     await files.remove(dest)
     if (err instanceof HangupError) throw err
+    // The original vanished while we copied it (removed under the owner): "no longer available", not an error.
+    if (!(await files.exists(source))) throw new MessageGoneError(`message ${message.uuid} was removed`)
     log.error({ err, to: target.id }, 'message could not be forwarded')
     await call.play(prompts.own('systemError'))
     return

@@ -1,3 +1,4 @@
+import { MessageGoneError } from '../../store/errors.js'
 import type { Folder, Message } from '../../store/types.js'
 import { chooseKey } from '../menu.js'
 import { forwardMessage } from './forward.js'
@@ -30,12 +31,22 @@ export async function listenFolder(session: OwnerSession, folder: Folder): Promi
       continue
     }
     list[index] = message
-    const played = await playMessage(session, message, index)
-    if (!played.readable) {
+    let next: Navigation
+    try {
+      const played = await playMessage(session, message, index)
+      if (!played.readable) {
+        index++
+        continue
+      }
+      next = await afterMessage(session, message, played.key)
+    } catch (err) {
+      if (!(err instanceof MessageGoneError)) throw err
+      // Removed under the owner (cleanup, delete-after-email, voicemailctl): say so and go on, no "system error".
+      session.log.info({ messageUuid: message.uuid }, 'message removed during the session')
+      await call.play(deps.prompts.own('messageGone'))
       index++
       continue
     }
-    const next = await afterMessage(session, message, played.key)
     if (next === 'transferred') return 'transferred'
     if (next === 'leave') return 'done'
     if (next === 'repeat') continue
@@ -94,6 +105,7 @@ async function afterMessage(
         await call.play(prompts.std('saved'))
         return 'next'
       case '4':
+        await requirePresent(session, message)
         await deps.mail
           .emailMessage(box, message)
           .catch((err: unknown) => log.error({ err }, 'message copy could not be queued'))
@@ -114,9 +126,17 @@ async function afterMessage(
         break
       }
       case '8':
+        await requirePresent(session, message)
         await forwardMessage(session, message)
         break
     }
     key = undefined
+  }
+}
+
+/** Throws MessageGoneError when `message` was removed since it was read (before mailing or forwarding it). */
+async function requirePresent(session: OwnerSession, message: Message): Promise<void> {
+  if ((await session.deps.store.messages.getByRowId(message.rowId)) === undefined) {
+    throw new MessageGoneError(`message ${message.uuid} was removed`)
   }
 }
