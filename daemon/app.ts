@@ -24,6 +24,8 @@ export interface AppOptions {
   clock?: Clock
   /** Run the cron schedules (off in tests that drive jobs by hand). Default true. */
   schedules?: boolean
+  /** The audio file layer over the state directory (default); tests pass one that fails, to stand for a crash. */
+  files?: (stateDir: string) => AudioFiles
 }
 
 export interface App {
@@ -35,7 +37,10 @@ export interface App {
   readonly link: InboundLink
   readonly mailWorker: OutboxWorker
   readonly server: OutboundServer
-  /** Apply a new configuration (SIGHUP): declarations, domains, prompts, schedules. Listen address needs a restart. */
+  /**
+   * Apply a new configuration (SIGHUP): declarations, domains, prompts, schedules, mail (SMTP, From, templates).
+   * The listen address needs a restart.
+   */
   reload(config: Config): Promise<void>
   /** Stop taking calls, give live ones `drainSeconds`, then stop everything in reverse start order. */
   stop(): Promise<void>
@@ -57,7 +62,7 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
   const declared = await applyDeclarations(store, config)
   log.info({ created: declared.created, updated: declared.updated }, 'declared domains and mailboxes applied')
 
-  const files = new AudioFiles(config.stateDir)
+  const files = options.files?.(config.stateDir) ?? new AudioFiles(config.stateDir)
   const link = new InboundLink(config.freeswitch, log.child({ component: 'inbound' }))
   const transport = createTransport(config)
   const mwi = new MwiService({ store, link, log: log.child({ component: 'mwi' }) })
@@ -133,6 +138,10 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
       config = next
       deps.config = next
       deps.prompts = new Prompts(next.prompts)
+      // SMTP settings, From address, retry policy and templates apply from the next mail on.
+      await mailWorker
+        .reconfigure(next, createTransport(next))
+        .catch((err: unknown) => log.error({ err }, 'mail settings not reloaded: keeping the previous ones'))
       const applied = await applyDeclarations(store, next)
       if (options.schedules !== false) jobs.start(next.jobs)
       log.info({ created: applied.created, updated: applied.updated }, 'configuration reloaded')

@@ -44,7 +44,7 @@ export const defaults: Config = {
     outbox: '*/30 * * * * *',
     dbMaintenance: '30 4 * * 0',
   },
-  callback: { dialplan: 'XML' },
+  callback: { enabled: false, dialplan: 'XML' },
   drainSeconds: 30,
   logLevel: 'info',
 }

@@ -270,11 +270,13 @@ function parseJobs(root: Section): Config['jobs'] {
 }
 
 function parseCallback(root: Section): Config['callback'] {
-  const s = root.child('callback', ['context', 'dialplan'])
+  const s = root.child('callback', ['enabled', 'context', 'dialplan'])
+  const context = s.optStr('context', is.dialplanName)
   const callback: Config['callback'] = {
+    // A configured context has always turned key 5 on; `enabled` turns it on without fixing a context.
+    enabled: s.bool('enabled', context !== undefined || defaults.callback.enabled),
     dialplan: s.str('dialplan', defaults.callback.dialplan, is.dialplanName),
   }
-  const context = s.optStr('context', is.dialplanName)
   if (context !== undefined) callback.context = context
   return callback
 }

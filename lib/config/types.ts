@@ -124,7 +124,12 @@ export interface RetentionConfig {
 }
 
 export interface CallbackConfig {
-  /** Dialplan context for key 5 "call the sender back"; unset = key 5 is not offered. */
+  /** Key 5 "call the sender back" is offered (true as soon as `context` is set). */
+  enabled: boolean
+  /**
+   * A fixed dialplan context for the callback; unset = the call's own context (`Caller-Context`), which is what a
+   * multi-tenant dialplan (one context per domain) needs.
+   */
   context?: string
   dialplan: string
 }

@@ -23,7 +23,10 @@ export interface BoxView {
   activeGreeting: string
   greetings: string[]
   pin: 'set' | 'temporary' | 'none'
+  /** Remote PIN entry refused until (5000, `*` from a greeting, `login`, the web page). */
   lockedUntil?: number
+  /** PIN entry from the box's own phone refused until. */
+  ownerLockedUntil?: number
   messages: { new: number; saved: number; newUrgent: number; savedUrgent: number }
   createdAt: number
   updatedAt: number
@@ -57,6 +60,7 @@ export async function viewBox(store: Store, config: Config, box: Mailbox): Promi
   }
   if (box.timezone !== undefined) view.timezone = box.timezone
   if (box.lockedUntil !== undefined) view.lockedUntil = box.lockedUntil
+  if (box.ownerLockedUntil !== undefined) view.ownerLockedUntil = box.ownerLockedUntil
   return view
 }
 
@@ -64,6 +68,10 @@ const pinText = {
   set: 'set',
   temporary: 'temporary (must be changed at next login)',
   none: 'not set (set at first login)',
+}
+
+function lockText(until: number | undefined, now: number, zone: string): string {
+  return until !== undefined && until > now ? `until ${formatTime(until, zone)}` : 'no'
 }
 
 /** The text form of `mailbox show`. */
@@ -87,12 +95,8 @@ export function boxText(view: BoxView, now: number): string {
     ['active greeting', view.activeGreeting],
     ['greetings', view.greetings],
     ['pin', pinText[view.pin]],
-    [
-      'locked',
-      view.lockedUntil !== undefined && view.lockedUntil > now
-        ? `until ${formatTime(view.lockedUntil, zone)}`
-        : 'no',
-    ],
+    ['locked', lockText(view.lockedUntil, now, zone)],
+    ['own phone locked', lockText(view.ownerLockedUntil, now, zone)],
     [
       'messages',
       `${view.messages.new} new (${view.messages.newUrgent} urgent), ${view.messages.saved} saved (${view.messages.savedUrgent} urgent)`,

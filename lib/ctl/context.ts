@@ -12,8 +12,8 @@ import type { Output, TextSink } from './output.js'
 export interface CtlIo {
   stdout: TextSink
   stderr: TextSink
-  /** Where `pin set` reads a PIN when `--pin` is not given. */
-  stdin?: AsyncIterable<string | Buffer>
+  /** Where `pin set` reads a PIN when `--pin` is not given (`setRawMode`: a terminal's, to turn echo off). */
+  stdin?: AsyncIterable<string | Buffer> & { setRawMode?: (raw: boolean) => unknown }
   /** stdin is a terminal: `pin set` prompts for the PIN. */
   stdinIsTty?: boolean
   env: Readonly<Record<string, string | undefined>>
@@ -23,6 +23,8 @@ export interface CtlIo {
   clock?: Clock
   /** The config path used when neither `--config` nor VOICEMAILD_CONFIG is given (tests point it elsewhere). */
   defaultConfigPath?: string
+  /** The audio file layer over `stateDir` (default); tests pass one whose unlink fails, to stand for a crash. */
+  files?: (stateDir: string) => AudioFiles
 }
 
 /** How long a voicemailctl statement waits for the running daemon's write lock before giving up. */
@@ -43,7 +45,7 @@ export class CtlContext {
     readonly clock: Clock,
     readonly log: Logger,
   ) {
-    this.files = new AudioFiles(config.stateDir)
+    this.files = io.files?.(config.stateDir) ?? new AudioFiles(config.stateDir)
   }
 
   get dbPath(): string {

@@ -1,7 +1,7 @@
-import { rm } from 'node:fs/promises'
 import { defaultDomainSettings } from '../config/defaults.js'
 import type { MailboxKind } from '../config/types.js'
 import type { MailboxSettings } from '../store/mailboxes.js'
+import { unlinkRemoved } from '../store/unlink-removed.js'
 import {
   boxId,
   domainOf,
@@ -127,7 +127,10 @@ export const mailboxCommands: Command[] = [
     name: 'mailbox set',
     summary: 'Change settings of a mailbox; options left out are not touched.',
     args: ['ID'],
-    options: { ...settingOptions, unlock: { type: 'boolean', help: 'clear a PIN lockout now' } },
+    options: {
+      ...settingOptions,
+      unlock: { type: 'boolean', help: 'clear PIN lockouts (remote and own phone) now' },
+    },
     notes: 'example: voicemailctl mailbox set 100 --email alice@example.com --quota-bytes default',
     async run(ctx, { values, positionals }) {
       const id = boxId(positionals[0])
@@ -147,15 +150,8 @@ export const mailboxCommands: Command[] = [
           detail: { box: `${id}@${domain}`, settings: Object.keys(settings) },
         })
       }
-      if (unlock) {
-        await store.mailboxes.unlock(box.rowId)
-        await store.audit.append({
-          mailboxRowId: box.rowId,
-          actor: ACTOR,
-          action: 'box.unlocked',
-          detail: { box: `${id}@${domain}` },
-        })
-      }
+      // Both locks (remote and the own phone's) and every failure counted towards them.
+      if (unlock) await store.lockout(ctx.config.security).unlock(box, ACTOR)
       if (settings.enabled !== undefined || settings.mwiAccounts !== undefined) {
         // What the box lights changed: push the accounts it listed before (now without it) and those it lists now.
         const updated = await requireBox(store, domain, id)
@@ -207,7 +203,7 @@ export const mailboxCommands: Command[] = [
           kind: box.kind,
           name: box.name,
           enabled: box.enabled,
-          locked: box.lockedUntil !== undefined && box.lockedUntil > ctx.clock.now(),
+          locked: [box.lockedUntil, box.ownerLockedUntil].some((u) => u !== undefined && u > ctx.clock.now()),
           new: c.new,
           saved: c.saved,
           usedBytes: usage.usedBytes,
@@ -259,8 +255,15 @@ export const mailboxCommands: Command[] = [
         action: 'box.removed',
         detail: { box: `${id}@${domain}`, files: files.length },
       })
-      // Rows first, then the folder: a crash in between leaves orphan files, which reconcile quarantines.
-      await rm(ctx.files.boxDir(domain, id), { recursive: true, force: true })
+      // The files were tombstoned with the rows: unlink them, then whatever else is left in the folder. A crash in
+      // between leaves files reconcile removes, never adopts (even when the box is declared again).
+      const unlinked = await unlinkRemoved(store, ctx.files, files, ctx.log)
+      if (unlinked.failed > 0) {
+        ctx.out.note(
+          `${unlinked.failed} audio file(s) could not be removed now; the next reconcile removes them`,
+        )
+      }
+      await ctx.files.removeBoxDir(domain, id)
       // Its phones' lamps go dark now (the box's counts read as zero), not at the next resync.
       await refreshLamps(ctx, [box], 'DELETE')
       if (ctx.config.mailboxes.some((d) => d.id === id && d.domain.toLowerCase() === domain)) {

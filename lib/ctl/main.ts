@@ -55,12 +55,23 @@ function overview(): string {
   ].join('\n')
 }
 
-/** The words before the first option (skipping global option values): the command's name and its arguments. */
+/**
+ * Every spelling of an option that takes a value (`--domain`, `-d`, `--config`, …), over all commands: an option
+ * may come before the command name (`voicemailctl -d pbx.test mailbox list`), and its value is not a word of the
+ * command. No option name takes a value in one command and none in another, so this is unambiguous.
+ */
+const valueOptions: ReadonlySet<string> = new Set(
+  [...commands.flatMap((c) => Object.entries(c.options ?? {})), ...Object.entries(globalOptions)]
+    .filter(([, o]) => o.type === 'string')
+    .flatMap(([name, o]) => [`--${name}`, ...('short' in o && o.short !== undefined ? [`-${o.short}`] : [])]),
+)
+
+/** The words that are not options or option values: the command's name and its arguments. */
 function words(argv: readonly string[]): string[] {
   const found: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string
-    if (a === '--config' || a === '-c') i++
+    if (valueOptions.has(a)) i++
     else if (!a.startsWith('-')) found.push(a)
   }
   return found

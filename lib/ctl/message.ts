@@ -3,6 +3,7 @@ import { copyFile } from 'node:fs/promises'
 import { rearmFullNotice } from '../flows/quota-check.js'
 import type { Store } from '../store/index.js'
 import type { Message } from '../store/types.js'
+import { unlinkRemoved } from '../store/unlink-removed.js'
 import { boxId, domainOf, requireBox, str } from './args.js'
 import type { Command } from './command.js'
 import { NotFoundError, RefusedError, UsageError } from './errors.js'
@@ -121,8 +122,13 @@ export const messageCommands: Command[] = [
       const store = await ctx.store()
       const message = await requireMessage(store, uuid)
       await store.messages.setDeleted(message.rowId, true)
-      const files = await store.messages.purgeDeleted(message.mailboxRowId)
-      for (const file of files) await ctx.files.remove(ctx.files.fromStored(file))
+      const files = await store.messages.purgeDeleted(message.mailboxRowId, 'deleted-by-operator')
+      const unlinked = await unlinkRemoved(store, ctx.files, files, ctx.log)
+      if (unlinked.failed > 0) {
+        ctx.out.note(
+          `${unlinked.failed} audio file(s) could not be removed now; the next reconcile removes them`,
+        )
+      }
       const box = await store.mailboxes.findByRowId(message.mailboxRowId)
       if (box !== undefined) {
         await rearmFullNotice(box, { store, config: ctx.config })

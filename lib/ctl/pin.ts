@@ -1,26 +1,13 @@
 import { checkPin, generateTemporaryPin, hashPin } from '../store/pin.js'
 import { boxId, domainOf, requireBox, str } from './args.js'
 import type { Command } from './command.js'
-import type { CtlContext } from './context.js'
 import { RefusedError, UsageError } from './errors.js'
+import { readSecretLine } from './read-secret.js'
 
 const ACTOR = 'voicemailctl'
 const domainOption = {
   domain: { type: 'string', short: 'd', value: 'DOMAIN', help: "the box's domain (default: defaultDomain)" },
 } as const
-
-/** The first line of stdin (a PIN piped in or typed), without its line end. */
-async function readLine(ctx: CtlContext): Promise<string> {
-  const stdin = ctx.io.stdin
-  if (stdin === undefined) throw new UsageError('no PIN given: use --pin or pipe it on stdin')
-  if (ctx.io.stdinIsTty === true) ctx.io.stderr.write('new PIN (then Enter): ')
-  let text = ''
-  for await (const chunk of stdin) {
-    text += typeof chunk === 'string' ? chunk : chunk.toString('utf8')
-    if (text.includes('\n')) break
-  }
-  return (text.split(/\r?\n/)[0] ?? '').trim()
-}
 
 /** The `pin` command group. */
 export const pinCommands: Command[] = [
@@ -43,11 +30,13 @@ export const pinCommands: Command[] = [
       const domain = domainOf(ctx, values)
       const store = await ctx.store()
       const box = await requireBox(store, domain, id)
-      const pin = str(values, 'pin') ?? (await readLine(ctx))
+      const pin = str(values, 'pin') ?? (await readSecretLine(ctx.io, 'new PIN (then Enter): '))
       const check = checkPin(pin, id)
       if (!check.ok) throw new RefusedError(`PIN refused: ${check.message}`, [], `weak-pin:${check.problem}`)
       const temporary = values.temporary === true
       await store.mailboxes.setPin(box.rowId, await hashPin(pin), temporary)
+      // Guesses at the old PIN mean nothing now: forget them (and any lock), or one typo could lock again.
+      await store.lockout(ctx.config.security).forgetFailures(box, ACTOR)
       await store.audit.append({
         mailboxRowId: box.rowId,
         actor: ACTOR,
@@ -62,7 +51,7 @@ export const pinCommands: Command[] = [
   },
   {
     name: 'pin reset',
-    summary: 'Give a box a new random temporary PIN, printed once; also clears a lockout.',
+    summary: 'Give a box a new random temporary PIN, printed once; also clears lockouts and past failures.',
     args: ['ID'],
     options: {
       ...domainOption,
@@ -81,7 +70,7 @@ export const pinCommands: Command[] = [
       const box = await requireBox(store, domain, id)
       const pin = generateTemporaryPin(length, id)
       await store.mailboxes.setPin(box.rowId, await hashPin(pin), true)
-      if (box.lockedUntil !== undefined) await store.mailboxes.unlock(box.rowId)
+      await store.lockout(ctx.config.security).forgetFailures(box, ACTOR)
       await store.audit.append({
         mailboxRowId: box.rowId,
         actor: ACTOR,

@@ -13,6 +13,11 @@ export interface CallInfo {
   readonly callerIdName: string
   readonly callerIdNumber: string
   readonly destinationNumber: string
+  /**
+   * The dialplan context the call is in (`Caller-Context`; FreeSWITCH sends no `variable_context`). Transfers go
+   * back into it, so in a multi-tenant dialplan (a context per domain) the call stays in its tenant.
+   */
+  readonly context: string
   /** `variable_*` headers with the prefix removed (`vm_action`, `domain_name`, `sip_from_user`, …). */
   readonly variables: ReadonlyMap<string, string>
 }
@@ -108,7 +113,11 @@ export interface Call {
   /** Drop digits the caller typed ahead (FreeSWITCH `flush_dtmf`), so a stray `#` cannot end the next step. */
   flushDtmf(): Promise<void>
   sleep(ms: number): Promise<void>
-  /** Transfer to another extension (operator, callback); the flow should end afterwards. */
+  /**
+   * Transfer to another extension (operator, callback); the flow should end afterwards. What the daemon set on the
+   * channel (`playback_terminators`, `record_sample_rate`, `timezone`, …) is restored first, so the next
+   * application is not stopped by a key press or made to record at 8 kHz.
+   */
   transfer(extension: string, dialplan?: string, context?: string): Promise<void>
   /** Hang up (default NORMAL_CLEARING). A no-op when the caller is already gone. */
   hangup(cause?: string): Promise<void>

@@ -50,6 +50,8 @@ export class EslCall implements Call {
   /** The flow transferred the call: the runner must not hang it up at the end. */
   transferred = false
   private readonly vars: Map<string, string>
+  /** Channel variables this call has set, with the value each had before its first change (undefined: unset). */
+  private readonly changed = new Map<string, string | undefined>()
   private collectSeq = 0
 
   constructor(
@@ -80,7 +82,27 @@ export class EslCall implements Call {
   async setVariable(name: string, value: string): Promise<void> {
     word(name, 'set')
     noInjection(value, 'set')
+    this.remember(name)
     await this.run('set', `${name}=${value}`, this.options.commandTimeoutMs)
+  }
+
+  /**
+   * Put back what this call set on the channel (SPEC §8), before a transfer or the final `exit` of a call still up:
+   * each variable gets its value from before our first change, or is unset when it had none (FreeSWITCH's own
+   * default, e.g. `*` for `playback_terminators`, applies again). Variables already back at that value cost no
+   * command. A value that cannot be passed back safely (CR/LF or `${` in it) is left as ours.
+   */
+  async restoreChannel(): Promise<void> {
+    const changes = [...this.changed]
+    this.changed.clear()
+    for (const [name, original] of changes) {
+      if (this.vars.get(name) === original) continue
+      if (original === undefined) {
+        await this.run('unset', name, this.options.commandTimeoutMs)
+      } else if (!/[\r\n]/.test(original) && !original.includes('${')) {
+        await this.run('set', `${name}=${original}`, this.options.commandTimeoutMs)
+      }
+    }
   }
 
   async play(file: string | readonly string[], options: PlayOptions = {}): Promise<PlayResult> {
@@ -187,8 +209,9 @@ export class EslCall implements Call {
   }
 
   async transfer(extension: string, dialplan?: string, context?: string): Promise<void> {
-    const words = [extension, ...(dialplan === undefined ? [] : [dialplan, context ?? 'default'])]
+    const words = [extension, ...(dialplan === undefined ? [] : [dialplan, context ?? this.info.context])]
     words.forEach((w) => word(w, 'transfer'))
+    await this.restoreChannel()
     await this.run('transfer', words.join(' '), this.options.commandTimeoutMs)
     this.transferred = true
   }
@@ -211,6 +234,11 @@ export class EslCall implements Call {
       throw err
     }
     await Promise.race([this.session.ended, delay(this.options.commandTimeoutMs)])
+  }
+
+  /** Note the value `name` has before this call first changes it (for `restoreChannel`). */
+  private remember(name: string): void {
+    if (!this.changed.has(name)) this.changed.set(name, this.vars.get(name))
   }
 
   /** Execute one app and fold its completion's channel variables into `variable()`. */
@@ -247,6 +275,7 @@ export class EslCall implements Call {
     // Every completion reports the channel's variables: when the terminators are already right (the common case
     // in a menu loop), the `set` and its two events are saved.
     if (this.vars.get('playback_terminators') === value) return media()
+    this.remember('playback_terminators')
     const set = this.run(
       'set',
       `playback_terminators=${value}`,

@@ -61,6 +61,7 @@ export function decodeCallInfo(event: EslEvent): CallInfo | undefined {
     callerIdName: pick('Caller-ID-Name'),
     callerIdNumber: pick('Caller-ID-Number'),
     destinationNumber: pick('Destination-Number'),
+    context: pick('Context') || 'default',
     variables: variablesOf(event),
   })
 }

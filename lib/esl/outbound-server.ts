@@ -200,6 +200,10 @@ export class OutboundServer extends EventEmitter<ServerEvents> {
     } catch (err) {
       log.warn({ err }, 'hangup at end of call failed')
     }
+    if (!call.hungUp && !call.transferred) {
+      // The channel lives on after `exit` (a hangup that failed): leave it as the dialplan set it (SPEC §8).
+      await call.restoreChannel().catch((err: unknown) => log.warn({ err }, 'channel variables not restored'))
+    }
     if (!session.closed) {
       // FreeSWITCH answers `+OK bye`, sends the disconnect notice and closes (§1.5).
       await session.command('exit', null, this.callOptions.commandTimeoutMs).catch(() => undefined)

@@ -1,6 +1,8 @@
 import type { Logger } from '../log.js'
+import type { NewMessage } from '../store/messages.js'
+import type { Store } from '../store/index.js'
 import type { Mailbox, Message } from '../store/types.js'
-import type { FlowDeps } from './deps.js'
+import type { FlowDeps, MailRequests } from './deps.js'
 import type { Recording } from './record-message.js'
 
 export interface CallerData {
@@ -10,8 +12,9 @@ export interface CallerData {
 
 /**
  * Make a recording a message (SPEC §4 deposit 6): fsync the WAV and check it against its header, then write the
- * row; only then ask for the lamp and the mail. If the file or the database fails, nothing half-written remains:
- * either the row exists with a durable file, or there is no row (and reconcile adopts the file later).
+ * row together with its mails (`storeNewMessage`); only then light the lamp. If the file or the database fails,
+ * nothing half-written remains: either the row exists with a durable file and its queued mails, or there is no row
+ * (and reconcile adopts the file later, mailing it then).
  */
 export async function commitMessage(
   box: Mailbox,
@@ -21,17 +24,21 @@ export async function commitMessage(
   log: Logger,
 ): Promise<Message> {
   const info = await deps.files.commit(recording.path)
-  const message = await deps.store.messages.insert({
-    uuid: recording.uuid,
-    mailboxRowId: box.rowId,
-    callerIdName: caller.callerIdName,
-    callerIdNumber: caller.callerIdNumber,
-    urgent: recording.urgent,
-    receivedAt: deps.clock.now(),
-    durationMs: info.durationMs,
-    sizeBytes: info.sizeBytes,
-    file: deps.files.toStored(recording.path),
-  })
+  const message = await storeNewMessage(
+    box,
+    {
+      uuid: recording.uuid,
+      mailboxRowId: box.rowId,
+      callerIdName: caller.callerIdName,
+      callerIdNumber: caller.callerIdNumber,
+      urgent: recording.urgent,
+      receivedAt: deps.clock.now(),
+      durationMs: info.durationMs,
+      sizeBytes: info.sizeBytes,
+      file: deps.files.toStored(recording.path),
+    },
+    deps,
+  )
   log.info(
     {
       messageUuid: message.uuid,
@@ -41,21 +48,37 @@ export async function commitMessage(
     },
     'message stored',
   )
-  await notifyNewMessage(box, message, deps, log)
+  await refreshNewMessageLamp(box, deps, log)
   return message
 }
 
-/** Lamp and mail for a new message. Their failures are logged, never thrown: the message is safe already. */
-export async function notifyNewMessage(
+/**
+ * The one way a new message enters the store (a deposit, a forwarded copy, a recording reconcile adopts): the row
+ * and its new-message mails in one transaction (SPEC §8 "one message lifecycle"), so a mail is never lost because
+ * queueing failed after the row, and a failed commit leaves neither. The worker is kicked once it committed.
+ * Rejects with the store's error (StoreConflictError for a duplicate, a deleted file or an unknown box) or the
+ * mail layer's; then nothing was written. Without `mail` (a tool with no mail side) only the row is written.
+ */
+export async function storeNewMessage(
   box: Mailbox,
-  message: Message,
-  deps: FlowDeps,
+  row: NewMessage,
+  deps: { store: Store; mail?: MailRequests | undefined },
+): Promise<Message> {
+  const { store, mail } = deps
+  const message = await store.db.transaction(async () => {
+    const inserted = await store.messages.insert(row)
+    await mail?.queueNewMessage(box, inserted)
+    return inserted
+  })
+  mail?.kick()
+  return message
+}
+
+/** The lamp for a new message. Its failures are logged, never thrown: the message is safe already. */
+export async function refreshNewMessageLamp(
+  box: Mailbox,
+  deps: Pick<FlowDeps, 'mwi'>,
   log: Logger,
 ): Promise<void> {
-  await Promise.all([
-    deps.mwi.refresh(box, 'NEW').catch((err: unknown) => log.warn({ err }, 'lamp refresh failed')),
-    deps.mail
-      .newMessage(box, message)
-      .catch((err: unknown) => log.error({ err }, 'mail could not be queued')),
-  ])
+  await deps.mwi.refresh(box, 'NEW').catch((err: unknown) => log.warn({ err }, 'lamp refresh failed'))
 }

@@ -48,7 +48,8 @@ export async function deposit(
   }
   if (outcome === 'operator' && operator !== undefined) {
     log.info({ operator }, 'caller asked for the operator')
-    await call.transfer(operator, 'XML', call.info.variables.get('context') ?? 'default')
+    // Into the call's own context (Caller-Context): a multi-tenant dialplan keeps the caller in its tenant.
+    await call.transfer(operator, 'XML', call.info.context)
     return
   }
 

@@ -3,14 +3,22 @@ import type { Config } from '../config/types.js'
 import type { Logger } from '../log.js'
 import type { AudioFiles } from '../store/audio-files.js'
 import type { Store } from '../store/index.js'
-import type { Mailbox, Message } from '../store/types.js'
+import type { Access, Mailbox, Message } from '../store/types.js'
 import type { Prompts } from './prompts.js'
 
 /** What flows ask of mail delivery; `MailNotifier` implements it. Enqueueing only: the outbox worker delivers. */
 export interface MailRequests {
-  newMessage(box: Mailbox, message: Message): Promise<void>
+  /**
+   * Queue the new-message mails of `message` (one outbox row per recipient) and nothing else: no kick, and every
+   * failure rejects. Called inside the transaction that inserts the message row (`storeNewMessage`), so a message
+   * is stored with its mails or not at all (SPEC §8 "one message lifecycle").
+   */
+  queueNewMessage(box: Mailbox, message: Message): Promise<void>
+  /** Ask the worker to send what is queued (after the transaction above committed). */
+  kick(): void
   mailboxFull(box: Mailbox, usage: { usedBytes: number; quotaBytes: number }): Promise<void>
-  lockout(box: Mailbox, lockedUntil: number): Promise<void>
+  /** The box's `access` was locked after too many wrong PINs until `lockedUntil` (epoch ms). */
+  lockout(box: Mailbox, lockedUntil: number, access: Access): Promise<void>
   emailMessage(box: Mailbox, message: Message): Promise<void>
 }
 

@@ -105,6 +105,7 @@ export const custom = {
   recordIntro: 'record-intro.wav',
   forwardIntroOrSend: 'forward-intro-or-send.wav',
   greetingSaved: 'greeting-saved.wav',
+  messageGone: 'message-gone.wav',
 } as const
 
 export type StandardPrompt = keyof typeof standard

@@ -35,22 +35,3 @@ export async function afterBoxesChanged(
   }
   return failures
 }
-
-/** Remove audio files whose rows are gone (rows first, files after). Resolves to how many could not be removed. */
-export async function removeStoredFiles(
-  ctx: JobContext,
-  stored: readonly string[],
-  log: Logger,
-): Promise<number> {
-  let errors = 0
-  for (const file of stored) {
-    try {
-      await ctx.files.remove(ctx.files.fromStored(file))
-    } catch (err) {
-      // The row is gone: the file is an orphan now, and reconcile quarantines it.
-      errors++
-      log.warn({ err, file }, 'audio file not removed')
-    }
-  }
-  return errors
-}

@@ -1,5 +1,6 @@
 import type { RemovedMessages } from '../store/messages.js'
-import { afterBoxesChanged, removeStoredFiles } from './box-effects.js'
+import { unlinkRemoved } from '../store/unlink-removed.js'
+import { afterBoxesChanged } from './box-effects.js'
 import type { Job, JobContext } from './types.js'
 
 interface BoxCounts {
@@ -11,18 +12,23 @@ interface BoxCounts {
 /**
  * The cleanup job (SPEC §6): purge messages marked deleted, then apply retention (saved messages received more
  * than `retention.savedDays` days ago, new ones more than `retention.newDays` days ago; 0 = never; a message
- * exactly N days old is kept). Rows go first, files after. Then every changed box gets its full-box notice
- * re-armed (when under 90 %) and its lamp refreshed, and one 'cleanup box' line is logged per box.
+ * exactly N days old is kept). The rows go and their files are tombstoned in one transaction, then the files are
+ * unlinked (`unlinkRemoved`: a crash in between never brings a message back). Then every changed box gets its
+ * full-box notice re-armed (when under 90 %) and its lamp refreshed, and one 'cleanup box' line is logged per box.
+ * PIN failures too old to count towards a lockout are dropped.
  *
  * Retention is measured by the store's clock, which the daemon and voicemailctl build from the same clock as the
  * scheduler's `now`.
  */
 export function cleanupJob(ctx: JobContext): Job {
-  return async () => {
+  return async (now) => {
     const { config, log } = ctx.deps
     const purged = await ctx.store.messages.purgeAllDeleted()
     const expired = await ctx.store.messages.deleteByRetention(config.retention)
-    const fileErrors = await removeStoredFiles(ctx, [...purged.files, ...expired.files], log)
+    const unlinked = await unlinkRemoved(ctx.store, ctx.files, [...purged.files, ...expired.files], log)
+    const failuresPruned = await ctx.store.loginFailures.prune(
+      now - config.security.failureWindowMinutes * 60_000,
+    )
 
     const perBox = new Map<number, BoxCounts>()
     const entry = (rowId: number): BoxCounts => {
@@ -46,8 +52,9 @@ export function cleanupJob(ctx: JobContext): Job {
       purged: total(purged),
       expiredNew: sum(expired, 'new'),
       expiredSaved: sum(expired, 'saved'),
-      filesRemoved: purged.files.length + expired.files.length - fileErrors,
-      fileErrors,
+      filesRemoved: unlinked.removed,
+      fileErrors: unlinked.failed,
+      failuresPruned,
       followUpErrors,
     }
   }

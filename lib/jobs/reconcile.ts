@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
 import type { Config } from '../config/types.js'
 import type { Logger } from '../log.js'
 import { StoreConflictError } from '../store/errors.js'
 import type { Mailbox } from '../store/types.js'
-import { isVoicemailFormat, WavFormatError } from '../store/wav.js'
 import { afterBoxesChanged } from './box-effects.js'
-import { scanRecordings, type FoundFile } from './reconcile-scan.js'
+import { adopt, quarantine, removeDeletedFile, sizeOf } from './reconcile-orphans.js'
+import { scanRecordings } from './reconcile-scan.js'
+import { finishDeletions } from './reconcile-tombstones.js'
 import { RERUN_FIELD } from './schedule.js'
 import type { Job, JobContext, JobSummary } from './types.js'
 
@@ -41,6 +41,7 @@ interface Counts {
   otherFiles: number
   strayEntries: number
   badPaths: number
+  deletedRemoved: number
 }
 
 /**
@@ -52,7 +53,10 @@ interface Counts {
  *   caller's message must not be lost; caller name and number are unknown and stored empty, received time is the
  *   file's modification time; the owner is mailed and the lamp lit as for any new message);
  * - otherwise (0 bytes, not a WAV, too short, box gone) it is moved to `<stateDir>/quarantine/` for the operator;
- * - a greeting file without a row is quarantined, never adopted: a greeting goes live only when its owner saved it.
+ * - a greeting file without a row is quarantined, never adopted: a greeting goes live only when its owner saved it;
+ * - a file whose message or box was deleted (it has a tombstone, SPEC §8 "one message lifecycle") is never
+ *   adopted: its interrupted unlink is finished, first for every pending tombstone, then for any such file the scan
+ *   still finds (an unlink a power cut undid).
  * Files younger than the settle time are left for a later run (`rerunInMs` asks the scheduler for one).
  */
 export function reconcileJob(ctx: JobContext): Job {
@@ -72,7 +76,9 @@ export function reconcileJob(ctx: JobContext): Job {
       otherFiles: 0,
       strayEntries: 0,
       badPaths: 0,
+      deletedRemoved: 0,
     }
+    const deletions = await finishDeletions(ctx, now, log)
     const rows = ctx.store.fileRows
     const changed = new Set<number>()
     const adoptedIn = new Set<number>()
@@ -127,6 +133,8 @@ export function reconcileJob(ctx: JobContext): Job {
 
     const known = new Set([...messageRows.map((r) => r.file), ...greetingRows.map((r) => r.file)])
     const scan = await scanRecordings(ctx.files.root)
+    // Read after the scan, so a deletion committed while we walked the tree is in it (adopt re-checks anyway).
+    const deleted = await ctx.store.tombstones.allFiles()
     counts.strayEntries = scan.strayEntries.length
     if (scan.strayEntries.length > 0)
       log.warn({ entries: scan.strayEntries }, 'unexpected folders in recordings')
@@ -138,7 +146,12 @@ export function reconcileJob(ctx: JobContext): Job {
         counts.otherFiles++
         continue
       }
-      if (known.has(ctx.files.toStored(file.path))) continue
+      const stored = ctx.files.toStored(file.path)
+      if (known.has(stored)) continue
+      if (deleted.has(stored)) {
+        await removeDeletedFile(ctx, file, counts, log)
+        continue
+      }
       const info = await stat(file.path).catch(() => undefined)
       if (info === undefined) continue // removed meanwhile
       const settle = file.type === 'message' ? messageSettleMs(config) : greetingSettleMs(config)
@@ -175,94 +188,11 @@ export function reconcileJob(ctx: JobContext): Job {
       (await afterBoxesChanged(ctx, adoptedIn, 'NEW', log)) +
       (await afterBoxesChanged(ctx, changed, 'UNKNOWN', log))
 
-    const summary: JobSummary = { ...counts, followUpErrors }
+    const summary: JobSummary = { ...counts, ...deletions, followUpErrors }
     // Ask for a run once the youngest deferred file has settled (+1 s), instead of waiting for tomorrow 03:45.
     if (nextDue !== undefined) summary[RERUN_FIELD] = Math.ceil(nextDue) + 1000
     return summary
   }
-}
-
-async function adopt(
-  ctx: JobContext,
-  box: Mailbox,
-  file: FoundFile,
-  receivedAt: number,
-  counts: Counts,
-  log: Logger,
-  now: number,
-): Promise<boolean> {
-  const uuid = file.name.slice(0, -'.wav'.length)
-  let info
-  try {
-    info = await ctx.files.commit(file.path)
-  } catch (err) {
-    if (!(err instanceof WavFormatError)) throw err
-    await quarantine(ctx, file, err.message, now, counts, log)
-    return false
-  }
-  const minMs = ctx.deps.config.recording.minMessageSeconds * 1000
-  if (info.durationMs < minMs) {
-    await quarantine(
-      ctx,
-      file,
-      `shorter than ${ctx.deps.config.recording.minMessageSeconds} s`,
-      now,
-      counts,
-      log,
-    )
-    return false
-  }
-  const fields = { mailbox: box.id, domain: box.domain, messageUuid: uuid }
-  if ((await ctx.store.messages.get(uuid)) !== undefined) {
-    counts.raced++
-    log.warn(fields, 'orphan recording has a row elsewhere: left alone')
-    return false
-  }
-  if (!isVoicemailFormat(info)) {
-    log.warn(
-      { ...fields, sampleRate: info.sampleRate, channels: info.channels },
-      'adopting a non-8 kHz mono WAV',
-    )
-  }
-  let message
-  try {
-    message = await ctx.store.messages.insert({
-      uuid,
-      mailboxRowId: box.rowId,
-      callerIdName: '',
-      callerIdNumber: '',
-      receivedAt,
-      durationMs: info.durationMs,
-      sizeBytes: info.sizeBytes,
-      file: ctx.files.toStored(file.path),
-    })
-  } catch (err) {
-    if (!(err instanceof StoreConflictError)) throw err
-    counts.raced++ // committed by the daemon between our listing and now
-    return false
-  }
-  counts.adopted++
-  log.info({ ...fields, durationMs: info.durationMs }, 'orphan recording adopted')
-  await ctx.deps.mail
-    ?.newMessage(box, message)
-    .catch((err: unknown) => log.error({ err, ...fields }, 'mail could not be queued'))
-  return true
-}
-
-async function quarantine(
-  ctx: JobContext,
-  file: FoundFile,
-  why: string,
-  now: number,
-  counts: Counts,
-  log: Logger,
-): Promise<void> {
-  const sub = file.type === 'greeting' ? [file.domain, file.box, 'greetings'] : [file.domain, file.box]
-  let target = join(dirname(ctx.files.root), 'quarantine', ...sub, file.name)
-  if ((await sizeOf(target)) !== undefined) target = `${target}.${now}`
-  await ctx.files.move(file.path, target)
-  counts.quarantined++
-  log.warn({ file: ctx.files.toStored(file.path), reason: why, to: target }, 'file quarantined')
 }
 
 /**
@@ -285,15 +215,6 @@ function resolveStored(ctx: JobContext, stored: string, counts: Counts, log: Log
   } catch (err) {
     counts.badPaths++
     log.error({ file: stored, reason: reason(err) }, 'stored path refused')
-    return undefined
-  }
-}
-
-async function sizeOf(path: string): Promise<number | undefined> {
-  try {
-    const info = await stat(path)
-    return info.isFile() ? info.size : undefined
-  } catch {
     return undefined
   }
 }

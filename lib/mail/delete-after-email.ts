@@ -3,6 +3,7 @@ import type { Logger } from '../log.js'
 import type { AudioFiles } from '../store/audio-files.js'
 import type { Store } from '../store/index.js'
 import type { OutboxRepo } from '../store/outbox.js'
+import { unlinkRemoved } from '../store/unlink-removed.js'
 
 export interface DeleteAfterEmailDeps {
   outbox: OutboxRepo
@@ -14,7 +15,8 @@ export interface DeleteAfterEmailDeps {
 
 /**
  * "Keep message after email = no" (SPEC §5): once every recipient's new-message mail for this message has been
- * accepted, delete the message (row, then file). Resolves true when it deleted it.
+ * accepted, delete the message (row removed and file tombstoned in one transaction, then the file unlinked).
+ * Resolves true when it deleted it.
  *
  * It is kept instead when any recipient's mail is still pending or failed (the message is then the only copy),
  * when the box now keeps messages (the setting is read at this moment, not when the mail was queued), and when
@@ -34,12 +36,12 @@ export async function deleteMessageAfterEmail(
     log.info({ mailbox: box.id, messageUuid: message.uuid }, 'owner handled the message: kept after email')
     return false
   }
-  // Not purgeDeleted: that would also take messages the owner marked deleted in a session still running. The row
-  // goes first: a file without a row is adopted or quarantined by reconcile, a row without a file would be a
-  // message that cannot play.
+  // Not purgeDeleted: that would also take messages the owner marked deleted in a session still running. The
+  // deletion is recorded (tombstone) with the row's removal, so a crash before the unlink never has reconcile
+  // adopt and mail the file again.
   const file = await store.messages.removeIfUntouched(messageRowId)
   if (file === undefined) return false
-  await deps.files.remove(deps.files.fromStored(file))
+  await unlinkRemoved(store, deps.files, [file], log)
   log.info({ mailbox: box.id, messageUuid: message.uuid }, 'message deleted after email')
   await store.audit
     .append({

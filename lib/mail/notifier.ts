@@ -6,7 +6,7 @@ import type { Logger } from '../log.js'
 import { StoreError } from '../store/errors.js'
 import type { Store } from '../store/index.js'
 import { OutboxRepo, type NewOutboxEntry } from '../store/outbox.js'
-import type { Mailbox, Message } from '../store/types.js'
+import type { Access, Mailbox, Message } from '../store/types.js'
 import { validTimezone } from './format.js'
 import type { BoxInfo, FullPayload, LockoutPayload, MailKind, MessagePayload } from './payload.js'
 
@@ -25,8 +25,9 @@ export interface MailNotifierDeps {
 
 /**
  * What flows and jobs call to have mail sent: each method only queues outbox rows (one per recipient) and
- * returns; the OutboxWorker delivers. Queueing happens right after the message row is committed. A mail problem
- * never throws into a call flow: only a database failure (StoreError) rejects, everything else is logged.
+ * returns; the OutboxWorker delivers. A new message's mails are queued in the transaction that writes its row
+ * (`queueNewMessage`, SPEC §8). Otherwise a mail problem never throws into a call flow: only a database failure
+ * (StoreError) rejects, everything else is logged.
  */
 export class MailNotifier implements MailRequests {
   private readonly outbox: OutboxRepo
@@ -38,6 +39,21 @@ export class MailNotifier implements MailRequests {
   /** A new message: one mail per recipient of the box; kept or deleted after acceptance per keepAfterEmail. */
   newMessage(box: Mailbox, message: Message): Promise<void> {
     return this.guard(box, 'new-message', async () => this.queueMessage('new-message', box, message))
+  }
+
+  /**
+   * `newMessage` for a caller's transaction (`storeNewMessage`): queues the rows and logs, but never kicks the
+   * worker (it could claim rows the transaction has not committed) and rejects on any failure, so the caller's
+   * transaction rolls back with it.
+   */
+  async queueNewMessage(box: Mailbox, message: Message): Promise<void> {
+    const fields = { mailbox: box.id, domain: box.domain, kind: 'new-message' }
+    if (box.email.length === 0) {
+      this.deps.log.info(fields, 'no email recipients: nothing queued')
+      return
+    }
+    const queued = await this.queueMessage('new-message', box, message)
+    if (queued > 0) this.deps.log.info({ ...fields, recipients: queued }, 'mail queued')
   }
 
   /** The owner pressed 4 ("email it"): a copy to the box's recipients; never deletes the message. */
@@ -64,17 +80,20 @@ export class MailNotifier implements MailRequests {
     })
   }
 
-  /** Queue the lockout notice (the box was locked after too many wrong PINs until `lockedUntil`, epoch ms). */
-  lockout(box: Mailbox, lockedUntil: number): Promise<void> {
+  /**
+   * Queue the lockout notice: `access` to the box was locked after too many wrong PINs until `lockedUntil`
+   * (epoch ms). Rate-limiting is the lockout policy's business (`LockoutPolicy.registerFailure`).
+   */
+  lockout(box: Mailbox, lockedUntil: number, access: Access = 'remote'): Promise<void> {
     return this.guard(box, 'lockout', async () => {
-      const payload: LockoutPayload = { ...(await this.base(box)), lockedUntil }
+      const payload: LockoutPayload = { ...(await this.base(box)), lockedUntil, access }
       return this.enqueue('lockout', box, undefined, payload)
     })
   }
 
-  /** Ask the worker to send soon (never overlaps a running pass). */
+  /** Ask the worker to send soon (never overlaps a running pass); nothing when `kickOnEnqueue` is false. */
   kick(): void {
-    this.deps.worker?.kick()
+    if (this.deps.kickOnEnqueue !== false) this.deps.worker?.kick()
   }
 
   private async queueMessage(kind: MailKind, box: Mailbox, message: Message): Promise<number> {
@@ -136,7 +155,7 @@ export class MailNotifier implements MailRequests {
       const queued = await queue()
       if (queued > 0) {
         this.deps.log.info({ ...fields, recipients: queued }, 'mail queued')
-        if (this.deps.kickOnEnqueue !== false) this.kick()
+        this.kick()
       }
     } catch (err) {
       if (err instanceof StoreError) throw err

@@ -62,7 +62,7 @@ export class OutboxWorker {
   private kickAgain = false
   private stopped = false
 
-  constructor(private readonly deps: OutboxWorkerDeps) {
+  constructor(private deps: OutboxWorkerDeps) {
     this.outbox = deps.outbox ?? new OutboxRepo(deps.store.db)
     this.templates = deps.templates
   }
@@ -111,6 +111,24 @@ export class OutboxWorker {
       this.kickTimer = undefined
       this.runDue().catch((err: unknown) => this.deps.log.error({ err }, 'outbox run failed'))
     })
+  }
+
+  /**
+   * Apply a reloaded configuration (SIGHUP): the next mail goes through `transport` (new SMTP host, port,
+   * credentials, TLS) with the new From address, retry policy and templates. A mail being sent right now finishes
+   * on the old transport, which is closed after that pass. Rejects with TemplateError (and changes nothing) when
+   * the new templates folder has problems.
+   */
+  async reconfigure(config: Config, transport: MailTransport): Promise<void> {
+    const dir = config.mail.templatesDir
+    const templates =
+      dir === this.deps.config.mail.templatesDir && this.templates !== undefined
+        ? this.templates
+        : await loadTemplates(dir !== undefined ? { templatesDir: dir } : {})
+    const old = this.deps.transport
+    this.deps = { ...this.deps, config, transport }
+    this.templates = templates
+    void (this.running ?? Promise.resolve()).catch(() => undefined).finally(() => old.close())
   }
 
   /** Resolves once no run is in progress and no kick is waiting (tests, `voicemailctl job run outbox`). */

@@ -46,7 +46,15 @@ export interface FullPayload extends PayloadBase {
 
 export interface LockoutPayload extends PayloadBase {
   lockedUntil: number
+  /** Which kind of access was locked (absent in rows queued before remote lockout existed: remote). */
+  access?: 'owner' | 'remote'
 }
+
+/** The `lockedAccess` template variable: who can no longer get in, in words an owner understands. */
+export const lockedAccessText = {
+  remote: 'from anywhere but your own phone (mailbox number, * during the greeting, the voicemail page)',
+  owner: 'from your own phone',
+} as const
 
 export type MailPayload =
   | { kind: 'new-message' | 'message-copy'; payload: MessagePayload }
@@ -125,6 +133,10 @@ export function variablesFor(mail: MailPayload): Record<string, string> {
       }
     }
     case 'lockout':
-      return { ...vars, lockedUntil: formatDateTime(mail.payload.lockedUntil, box.timezone) }
+      return {
+        ...vars,
+        lockedUntil: formatDateTime(mail.payload.lockedUntil, box.timezone),
+        lockedAccess: lockedAccessText[mail.payload.access === 'owner' ? 'owner' : 'remote'],
+      }
   }
 }

@@ -32,7 +32,7 @@ export const templateVariables: Readonly<Record<TemplateName, readonly string[]>
     'savedCount',
   ],
   'mailbox-full': [...common, 'usagePercent', 'usedMb', 'quotaMb'],
-  lockout: [...common, 'lockedUntil'],
+  lockout: [...common, 'lockedUntil', 'lockedAccess'],
 }
 
 const names = Object.keys(templateVariables) as TemplateName[]

@@ -20,4 +20,8 @@ export interface MwiDirectory {
   counts(box: Mailbox): Promise<MessageCounts>
   /** Counts of every box with at least one message, by row id (boxes left out have none). One query for resync. */
   allCounts(): Promise<Map<number, MessageCounts>>
+  /** Accounts phones asked about in `domain` (lower-cased), remembered across restarts. */
+  learnedAccounts(domain: string): Promise<Account[]>
+  /** Remember an account a phone asked about; resolves true when it was new (false too when the cap is reached). */
+  learnAccount(account: Account, cap: number): Promise<boolean>
 }

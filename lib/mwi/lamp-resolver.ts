@@ -52,11 +52,11 @@ const MAX_LEARNED_PER_DOMAIN = 10_000
  * Applies the lamp rule of accounts.ts to the store: which accounts a box change reaches, and what each account's
  * lamp shows. Also remembers the accounts phones asked about in unified domains, because the unified box must
  * push to phones that have no box of their own (and to phones subscribed to the feature code, `5001@domain`).
- * Those memories live only in this process; directory `mwi-account` (see README.md, "Message-waiting lamps") needs none.
+ * Those memories are kept in the store (MwiDirectory.learnAccount), so they outlive a restart: sofia queries only
+ * when a phone first registers, and the resync after a restart must still reach those phones. Directory
+ * `mwi-account` (see README.md, "Message-waiting lamps") needs none.
  */
 export class LampResolver {
-  private readonly learned = new Map<string, Map<string, Account>>()
-
   constructor(private readonly directory: MwiDirectory) {}
 
   /** The lamp of one account. Rejects with the store's error if a lookup fails. */
@@ -89,7 +89,7 @@ export class LampResolver {
     const unified = await this.unifiedOf(box.domain, cache)
     if (unified?.rowId !== box.rowId) return pushAccounts(box)
     const members = (await this.directory.domainBoxes(box.domain)).map(boxAccount)
-    return pushAccounts(box, [...members, ...this.learnedIn(box.domain)])
+    return pushAccounts(box, [...members, ...(await this.learnedIn(box.domain))])
   }
 
   /**
@@ -117,7 +117,7 @@ export class LampResolver {
         unified?.rowId === box.rowId
           ? [
               ...snap.boxes.filter((b) => b.domain.toLowerCase() === domain).map(boxAccount),
-              ...this.learnedIn(domain),
+              ...(await this.learnedIn(domain)),
             ]
           : []
       for (const account of pushAccounts(box, members).accounts) targets.set(accountKey(account), account)
@@ -166,16 +166,11 @@ export class LampResolver {
    */
   async learn(account: Account, cache: RunCache = newRunCache()): Promise<boolean> {
     if ((await this.unifiedOf(account.domain, cache)) === undefined) return false
-    let accounts = this.learned.get(account.domain)
-    if (accounts === undefined) this.learned.set(account.domain, (accounts = new Map<string, Account>()))
-    const key = accountKey(account)
-    if (accounts.has(key) || accounts.size >= MAX_LEARNED_PER_DOMAIN) return false
-    accounts.set(key, account)
-    return true
+    return this.directory.learnAccount(account, MAX_LEARNED_PER_DOMAIN)
   }
 
-  private learnedIn(domain: string): Account[] {
-    return [...(this.learned.get(domain.toLowerCase())?.values() ?? [])]
+  private learnedIn(domain: string): Promise<Account[]> {
+    return this.directory.learnedAccounts(domain.toLowerCase())
   }
 
   private countsOf(box: Mailbox, cache: RunCache): Promise<MessageCounts> {

@@ -1,4 +1,5 @@
 import type { DomainRepo } from '../store/domains.js'
+import type { LearnedAccountRepo } from '../store/learned-accounts.js'
 import type { MailboxRepo } from '../store/mailboxes.js'
 import type { MessageRepo } from '../store/messages.js'
 import type { MwiDirectory } from './directory.js'
@@ -8,6 +9,8 @@ export interface MwiStoreParts {
   mailboxes: MailboxRepo
   domains: DomainRepo
   messages: MessageRepo
+  learnedAccounts: LearnedAccountRepo
+  clock: { now(): number }
 }
 
 /**
@@ -15,7 +18,7 @@ export interface MwiStoreParts {
  * `voicemailctl` in another process is seen by the very next event.
  */
 export function storeDirectory(store: MwiStoreParts): MwiDirectory {
-  const { mailboxes, domains, messages } = store
+  const { mailboxes, domains, messages, learnedAccounts, clock } = store
   return {
     async enabledBoxes() {
       return (await mailboxes.list()).filter((box) => box.enabled)
@@ -32,5 +35,7 @@ export function storeDirectory(store: MwiStoreParts): MwiDirectory {
     },
     counts: (box) => messages.counts(box.rowId),
     allCounts: () => messages.countsByBox(),
+    learnedAccounts: (domain) => learnedAccounts.list(domain),
+    learnAccount: (account, cap) => learnedAccounts.add(account.domain, account.user, clock.now(), cap),
   }
 }

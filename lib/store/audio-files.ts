@@ -113,6 +113,11 @@ export class AudioFiles {
     await rm(path, { force: true })
   }
 
+  /** Remove a box's whole folder (messages, greetings, anything left); a folder already gone is fine. */
+  async removeBoxDir(domain: string, box: string): Promise<void> {
+    await rm(this.boxDir(domain, box), { recursive: true, force: true })
+  }
+
   async move(from: string, to: string): Promise<void> {
     await this.prepare(to)
     await rename(from, to)

@@ -5,10 +5,12 @@ import { Db } from './db.js'
 import { DomainRepo } from './domains.js'
 import { FileRows } from './file-rows.js'
 import { GreetingRepo } from './greetings.js'
+import { LearnedAccountRepo } from './learned-accounts.js'
 import { LockoutPolicy, LoginFailureRepo } from './login-failures.js'
 import { MailboxRepo } from './mailboxes.js'
 import { MessageRepo } from './messages.js'
 import { QuotaReservations, type Reservation } from './quota-reservations.js'
+import { TombstoneRepo } from './tombstones.js'
 import { bytesUsed, quotaOf, usageOf, type Usage } from './usage.js'
 import type { Mailbox } from './types.js'
 
@@ -23,6 +25,10 @@ export class Store {
   readonly greetings: GreetingRepo
   readonly loginFailures: LoginFailureRepo
   readonly audit: AuditRepo
+  /** Deletions recorded before their files are unlinked (`unlinkRemoved`, reconcile). */
+  readonly tombstones: TombstoneRepo
+  /** MWI accounts phones asked about in unified domains (the lamps' memory across restarts). */
+  readonly learnedAccounts: LearnedAccountRepo
   /** Reconcile's view of every message and greeting file with its recorded size. */
   readonly fileRows: FileRows
   readonly reservations = new QuotaReservations()
@@ -31,9 +37,11 @@ export class Store {
     readonly db: Db,
     readonly clock: Clock,
   ) {
+    this.tombstones = new TombstoneRepo(db)
+    this.learnedAccounts = new LearnedAccountRepo(db)
     this.domains = new DomainRepo(db, clock)
-    this.mailboxes = new MailboxRepo(db, clock)
-    this.messages = new MessageRepo(db, clock)
+    this.mailboxes = new MailboxRepo(db, clock, this.tombstones)
+    this.messages = new MessageRepo(db, clock, this.tombstones)
     this.greetings = new GreetingRepo(db, clock)
     this.loginFailures = new LoginFailureRepo(db)
     this.audit = new AuditRepo(db, clock)

@@ -3,7 +3,8 @@ import type { MailboxKind } from '../config/types.js'
 import type { Db, SqlValue } from './db.js'
 import { StoreConflictError } from './errors.js'
 import { isForeignKeyViolation, isUniqueViolation } from './sqlite-errors.js'
-import type { GreetingKind, Mailbox } from './types.js'
+import { TombstoneRepo } from './tombstones.js'
+import type { Access, GreetingKind, Mailbox } from './types.js'
 
 interface MailboxRow {
   id: number
@@ -24,6 +25,9 @@ interface MailboxRow {
   enabled: number
   full_notified: number
   locked_until: number | null
+  owner_locked_until: number | null
+  lock_mailed_at: number | null
+  owner_lock_mailed_at: number | null
   created_at: number
   updated_at: number
 }
@@ -52,8 +56,12 @@ function toMailbox(row: MailboxRow): Mailbox {
   if (row.quota_bytes !== null) box.quotaBytes = row.quota_bytes
   if (row.timezone !== null) box.timezone = row.timezone
   if (row.locked_until !== null) box.lockedUntil = row.locked_until
+  if (row.owner_locked_until !== null) box.ownerLockedUntil = row.owner_locked_until
   return box
 }
+
+/** The column holding the lock of each kind of access (migration 3). */
+const lockColumn: Readonly<Record<Access, string>> = { remote: 'locked_until', owner: 'owner_locked_until' }
 
 /** `text` as a LIKE pattern that matches only itself (with `ESCAPE '\'`). */
 function escapeLike(text: string): string {
@@ -120,6 +128,7 @@ export class MailboxRepo {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly tombstones: TombstoneRepo = new TombstoneRepo(db),
   ) {}
 
   /** The box `(domain, id)`, or undefined. */
@@ -255,14 +264,32 @@ export class MailboxRepo {
     return this.touch(rowId, ['full_notified = ?'], [notified ? 1 : 0])
   }
 
-  /** Refuse PIN entry until `until` (epoch ms). */
-  lock(rowId: number, until: number): Promise<void> {
-    return this.touch(rowId, ['locked_until = ?'], [until])
+  /** Refuse PIN entry by `access` until `until` (epoch ms). */
+  lock(rowId: number, until: number, access: Access = 'remote'): Promise<void> {
+    return this.touch(rowId, [`${lockColumn[access]} = ?`], [until])
   }
 
-  /** Clear a lock. */
-  unlock(rowId: number): Promise<void> {
-    return this.touch(rowId, ['locked_until = NULL'], [])
+  /** Clear the lock of one kind of access, or both. */
+  unlock(rowId: number, access?: Access): Promise<void> {
+    const columns = access === undefined ? Object.values(lockColumn) : [lockColumn[access]]
+    return this.touch(
+      rowId,
+      columns.map((c) => `${c} = NULL`),
+      [],
+    )
+  }
+
+  /**
+   * Claim the right to mail a lockout notice of `access` at `now`: true (and the time recorded) unless one was
+   * mailed less than `intervalMs` ago. One conditional UPDATE, so two calls locking at once mail once.
+   */
+  async claimLockoutMail(rowId: number, access: Access, now: number, intervalMs: number): Promise<boolean> {
+    const column = access === 'owner' ? 'owner_lock_mailed_at' : 'lock_mailed_at'
+    const { changes } = await this.db.run(
+      `UPDATE mailboxes SET ${column} = ? WHERE id = ? AND (${column} IS NULL OR ${column} <= ?)`,
+      [now, rowId, now - intervalMs],
+    )
+    return changes === 1
   }
 
   /** Enable or disable a box (a disabled box takes no messages and no logins). */
@@ -271,9 +298,10 @@ export class MailboxRepo {
   }
 
   /**
-   * Delete a box and (by cascade) its messages, greetings and login failures. Resolves to the relative paths of
-   * the audio files the caller must now remove (rows first, files after: a crash leaves orphan files, which
-   * reconcile quarantines, never rows pointing at nothing), or undefined when there was no such box.
+   * Delete a box and (by cascade) its messages, greetings and login failures, and tombstone their audio files in
+   * the same transaction. Resolves to the relative paths of those files, for `unlinkRemoved` (a crash before the
+   * unlink leaves files reconcile removes, never adopts, even if the box is declared again), or undefined when
+   * there was no such box.
    */
   remove(rowId: number): Promise<string[] | undefined> {
     return this.db.transaction(async () => {
@@ -282,7 +310,13 @@ export class MailboxRepo {
         [rowId, rowId],
       )
       const { changes } = await this.db.run('DELETE FROM mailboxes WHERE id = ?', [rowId])
-      return changes === 0 ? undefined : files.map((f) => f.file)
+      if (changes === 0) return undefined
+      await this.tombstones.add(
+        files.map((f) => ({ file: f.file, mailboxRowId: rowId })),
+        'mailbox-removed',
+        this.clock.now(),
+      )
+      return files.map((f) => f.file)
     })
   }
 

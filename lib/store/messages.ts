@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js'
 import type { Db, SqlValue } from './db.js'
-import { StoreConflictError } from './errors.js'
+import { DeletedFileError, MessageGoneError, StoreConflictError } from './errors.js'
 import { isForeignKeyViolation, isUniqueViolation } from './sqlite-errors.js'
+import { TombstoneRepo, type RemovalReason } from './tombstones.js'
 import type { Folder, Message, MessageCounts } from './types.js'
 
 interface MessageRow {
@@ -70,7 +71,10 @@ export interface MessageFile {
   missing: boolean
 }
 
-/** What a purge or retention run removed: files to delete now that the rows are gone, and counts per box row id. */
+/**
+ * What a purge or retention run removed: the files to unlink now that the rows are gone (their deletion is already
+ * recorded in `deleted_files`, see `unlinkRemoved`), and counts per box row id.
+ */
 export interface RemovedMessages {
   files: string[]
   perBox: Map<number, { new: number; saved: number }>
@@ -83,19 +87,23 @@ export class MessageRepo {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly tombstones: TombstoneRepo = new TombstoneRepo(db),
   ) {}
 
   /**
    * Insert a new message (folder new). Caller data is stored as given (bound parameters, never spliced into SQL).
-   * Rejects with StoreConflictError on a duplicate uuid or an unknown box.
+   * Rejects with StoreConflictError on a duplicate uuid or an unknown box, and with DeletedFileError when `file`
+   * has a tombstone (a removed message's file is never made a message again). One statement, so the tombstone check
+   * and the insert cannot be split by a deletion in another process.
    */
   async insert(message: NewMessage): Promise<Message> {
-    let lastId: number
+    let result: { lastId: number; changes: number }
     try {
-      ;({ lastId } = await this.db.run(
+      result = await this.db.run(
         `INSERT INTO messages (uuid, mailbox_id, urgent, caller_id_name, caller_id_number, received_at, duration_ms,
            size_bytes, file, forwarded_from)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+         WHERE NOT EXISTS (SELECT 1 FROM deleted_files WHERE file = ?)`,
         [
           message.uuid,
           message.mailboxRowId,
@@ -107,8 +115,9 @@ export class MessageRepo {
           message.sizeBytes,
           message.file,
           message.forwardedFrom ?? null,
+          message.file,
         ],
-      ))
+      )
     } catch (err) {
       if (isUniqueViolation(err))
         throw new StoreConflictError(`message ${message.uuid} already exists`, { cause: err })
@@ -117,7 +126,8 @@ export class MessageRepo {
       }
       throw err
     }
-    return (await this.getByRowId(lastId)) as Message
+    if (result.changes === 0) throw new DeletedFileError(`${message.file} belongs to a deleted message`)
+    return (await this.getByRowId(result.lastId)) as Message
   }
 
   /**
@@ -204,30 +214,40 @@ export class MessageRepo {
   }
 
   /**
-   * Delete the rows of a box's deleted messages (owner hung up). Resolves to their file paths, to be removed by
-   * the caller now that the rows are gone.
+   * Delete the rows of a box's deleted messages (owner hung up, `voicemailctl message delete`). Resolves to their
+   * file paths, tombstoned in the same transaction, for `unlinkRemoved`.
    */
-  async purgeDeleted(mailboxRowId: number): Promise<string[]> {
-    const removed = await this.removeWhere('mailbox_id = ? AND deleted = 1', [mailboxRowId])
+  async purgeDeleted(mailboxRowId: number, reason: RemovalReason = 'purged'): Promise<string[]> {
+    const removed = await this.removeWhere('mailbox_id = ? AND deleted = 1', [mailboxRowId], reason)
     return removed.files
   }
 
   /**
    * Delete one message the owner has not dealt with yet (still new, not marked deleted): "keep message after
-   * email = no". One statement, so an owner who saves or deletes it meanwhile wins. Resolves to the removed row's
-   * file (the caller removes it now that the row is gone), or undefined when nothing was removed.
+   * email = no". One conditional DELETE, so an owner who saves or deletes it meanwhile wins. Resolves to the
+   * removed row's file (tombstoned in the same transaction, for `unlinkRemoved`), or undefined when nothing was
+   * removed.
    */
-  async removeIfUntouched(rowId: number): Promise<string | undefined> {
-    const rows = await this.db.all<{ file: string }>(
-      `DELETE FROM messages WHERE id = ? AND folder = 'new' AND deleted = 0 RETURNING file`,
-      [rowId],
-    )
-    return rows[0]?.file
+  removeIfUntouched(rowId: number): Promise<string | undefined> {
+    return this.db.transaction(async () => {
+      const rows = await this.db.all<{ file: string; mailbox_id: number }>(
+        `DELETE FROM messages WHERE id = ? AND folder = 'new' AND deleted = 0 RETURNING file, mailbox_id`,
+        [rowId],
+      )
+      const row = rows[0]
+      if (row === undefined) return undefined
+      await this.tombstones.add(
+        [{ file: row.file, mailboxRowId: row.mailbox_id }],
+        'deleted-after-email',
+        this.clock.now(),
+      )
+      return row.file
+    })
   }
 
   /** Purge the deleted messages of every box (cleanup job). */
   purgeAllDeleted(): Promise<RemovedMessages> {
-    return this.removeWhere('deleted = 1', [])
+    return this.removeWhere('deleted = 1', [], 'purged')
   }
 
   /**
@@ -248,7 +268,7 @@ export class MessageRepo {
       params.push(now - retention.newDays * DAY_MS)
     }
     if (clauses.length === 0) return Promise.resolve({ files: [], perBox: new Map() })
-    return this.removeWhere(clauses.join(' OR '), params)
+    return this.removeWhere(clauses.join(' OR '), params, 'retention')
   }
 
   /** Every message file the store knows, for reconcile. */
@@ -264,13 +284,19 @@ export class MessageRepo {
     }))
   }
 
-  private removeWhere(where: string, params: SqlValue[]): Promise<RemovedMessages> {
+  /** Delete rows and tombstone their files in one transaction: the one way a message row leaves the store. */
+  private removeWhere(where: string, params: SqlValue[], reason: RemovalReason): Promise<RemovedMessages> {
     return this.db.transaction(async () => {
       const rows = await this.db.all<{ mailbox_id: number; folder: string; file: string }>(
         `SELECT mailbox_id, folder, file FROM messages WHERE ${where}`,
         params,
       )
       await this.db.run(`DELETE FROM messages WHERE ${where}`, params)
+      await this.tombstones.add(
+        rows.map((r) => ({ file: r.file, mailboxRowId: r.mailbox_id })),
+        reason,
+        this.clock.now(),
+      )
       const perBox = new Map<number, { new: number; saved: number }>()
       for (const row of rows) {
         const entry = perBox.get(row.mailbox_id) ?? { new: 0, saved: 0 }
@@ -284,7 +310,7 @@ export class MessageRepo {
 
   private async change(rowId: number, set: string, params: SqlValue[]): Promise<void> {
     const { changes } = await this.db.run(`UPDATE messages SET ${set} WHERE id = ?`, [...params, rowId])
-    if (changes === 0) throw new StoreConflictError(`no message with row id ${rowId}`)
+    if (changes === 0) throw new MessageGoneError(`no message with row id ${rowId}`)
   }
 }
 

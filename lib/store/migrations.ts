@@ -108,4 +108,43 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX audit_log_by_time ON audit_log (at);
   `,
+  // 2: deletions recorded before the file is unlinked (SPEC §8 "one message lifecycle"). A row here says "this
+  // file belongs to a message (or greeting) that was removed": reconcile never adopts it and finishes the unlink.
+  // `unlinked_at` is set once the file is gone; the row is kept a day longer so a reconcile that looked at the file
+  // just before the unlink still finds the tombstone when it is about to adopt it. No foreign key: the box may be
+  // gone (mailbox remove).
+  `
+  CREATE TABLE deleted_files (
+    file        TEXT PRIMARY KEY,
+    mailbox_id  INTEGER,
+    reason      TEXT NOT NULL,
+    deleted_at  INTEGER NOT NULL,
+    unlinked_at INTEGER
+  );
+  CREATE INDEX deleted_files_pending ON deleted_files (unlinked_at);
+  `,
+  // 3: PIN failures and locks per kind of access (SPEC §4 owner 1: nobody outside can lock the owner out).
+  // `locked_until` stays the lock of remote access (5000, `*` from a greeting, `login`, the web page);
+  // `owner_locked_until` is the lock of the box's own authenticated phone. `*_lock_mailed_at` rate-limit the
+  // lockout mail. Failures recorded before this migration count as remote ones.
+  `
+  ALTER TABLE mailboxes ADD COLUMN owner_locked_until INTEGER;
+  ALTER TABLE mailboxes ADD COLUMN lock_mailed_at INTEGER;
+  ALTER TABLE mailboxes ADD COLUMN owner_lock_mailed_at INTEGER;
+  ALTER TABLE login_failures ADD COLUMN access TEXT NOT NULL DEFAULT 'remote'
+    CHECK (access IN ('owner', 'remote'));
+  DROP INDEX login_failures_by_box;
+  CREATE INDEX login_failures_by_box ON login_failures (mailbox_id, access, at);
+  CREATE INDEX login_failures_by_age ON login_failures (at);
+  `,
+  // 4: MWI accounts phones asked about in unified domains (MESSAGE_QUERY), kept across restarts so the resync
+  // re-lights phones that have no box of their own (sofia queries only on first registration).
+  `
+  CREATE TABLE mwi_learned_accounts (
+    domain     TEXT NOT NULL,
+    user       TEXT NOT NULL,
+    learned_at INTEGER NOT NULL,
+    PRIMARY KEY (domain, user)
+  );
+  `,
 ]

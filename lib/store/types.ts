@@ -4,6 +4,13 @@ import type { DomainMode, MailboxKind } from '../config/types.js'
 export type GreetingKind = 'unavailable' | 'busy' | 'temporary' | 'name'
 export type Folder = 'new' | 'saved'
 
+/**
+ * Who is typing a PIN (SPEC §4 owner 1): `owner` = the box's own authenticated phone (FreeSWITCH's `user_name` is
+ * the box, in its domain); `remote` = anyone else (5000, `*` from a greeting, `login`, the web page). Failures
+ * and locks are kept per kind, so nobody outside can lock the owner's phone out.
+ */
+export type Access = 'owner' | 'remote'
+
 export interface Domain {
   name: string
   mode: DomainMode
@@ -37,8 +44,13 @@ export interface Mailbox {
   enabled: boolean
   /** A "mailbox full" notice was sent for the current full episode (re-armed under 90 %). */
   fullNotified: boolean
-  /** Epoch ms until which PIN entry is refused, if locked. */
+  /**
+   * Epoch ms until which **remote** PIN entry is refused (5000, `*` from a greeting, `login`, the web page): set
+   * by failures from anyone but the box's own phone, so it never locks the owner's phone out.
+   */
   lockedUntil?: number
+  /** Epoch ms until which PIN entry from the box's own authenticated phone is refused (its own failures). */
+  ownerLockedUntil?: number
   createdAt: number
   updatedAt: number
 }

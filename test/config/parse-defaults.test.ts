@@ -22,7 +22,7 @@ void t.test('no file: the embedded defaults, with paths resolved and the default
   t.same(config.menus, defaults.menus)
   t.same(config.security, defaults.security)
   t.same(config.jobs, defaults.jobs)
-  t.same(config.callback, { dialplan: 'XML' })
+  t.same(config.callback, { enabled: false, dialplan: 'XML' })
   t.equal(config.drainSeconds, 30)
   t.equal(config.logLevel, 'info')
   t.same(config.prompts, { soundPrefix: '', language: 'en', customDir: resolve(repoRoot, 'prompts') })

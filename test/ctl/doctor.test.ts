@@ -4,6 +4,7 @@ import { SMTPServer } from 'smtp-server'
 import t, { type Test } from 'tap'
 import { FreeswitchSimulator, type InboundServer } from '../support/freeswitch/index.js'
 import { ctlFixture } from './fixture.js'
+import { migrations } from '../../lib/store/migrations.js'
 
 /** Real `xml_locate` replies of FreeSWITCH 1.11 (test/fixtures/freeswitch/README.md). */
 async function capture(name: string): Promise<string> {
@@ -59,7 +60,10 @@ void t.test('a healthy installation: every check ok, exit 0', async (t) => {
   t.match(r.json, { ok: true, healthy: true })
   t.match(checkOf(r.json, /^config$/), { status: 'ok' })
   t.match(checkOf(r.json, /^state directory$/), { status: 'ok' })
-  t.match(checkOf(r.json, /^database$/), { status: 'ok', detail: /schema version 1 \(current\)/ })
+  t.match(checkOf(r.json, /^database$/), {
+    status: 'ok',
+    detail: new RegExp(`schema version ${migrations.length} \\(current\\)`),
+  })
   t.match(checkOf(r.json, /^freeswitch [^ ]+$/), {
     status: 'ok',
     detail: /authenticated, FreeSWITCH 1\.11\.3-dev/,

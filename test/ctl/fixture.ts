@@ -15,13 +15,20 @@ export interface CtlRun {
   json: Record<string, unknown>
 }
 
+export interface CtlRunOptions {
+  stdin?: string
+  env?: Record<string, string>
+  /** The audio file layer the command uses (CtlIo.files), e.g. one whose unlinks fail. */
+  files?: (stateDir: string) => AudioFiles
+}
+
 export interface CtlFixture {
   dir: string
   stateDir: string
   configPath: string
   files: AudioFiles
   /** Run a voicemailctl command line as a function, with `--config` added. */
-  run(argv: string[], options?: { stdin?: string; env?: Record<string, string> }): Promise<CtlRun>
+  run(argv: string[], options?: CtlRunOptions): Promise<CtlRun>
   /** The same database, opened by the test as the daemon would (for setup and assertions). */
   store(): Promise<Store>
 }
@@ -60,6 +67,7 @@ export async function ctlFixture(t: Test, extraYaml = ''): Promise<CtlFixture> {
         cwd: dir,
         clock: systemClock,
         defaultConfigPath: join(dir, 'absent.yaml'),
+        ...(options.files === undefined ? {} : { files: options.files }),
       })
       let json: Record<string, unknown> = {}
       try {

@@ -212,3 +212,16 @@ void t.test('a missing state directory: exit 3 with the reason', async (t) => {
   t.equal(r.code, 3, r.stderr)
   t.match(r.stderr, /does not exist/)
 })
+
+void t.test('an option may come before the command: -d pbx.test mailbox list', async (t) => {
+  const f = await ctlFixture(t)
+  await f.run(['mailbox', 'add', '100', '--domain', 'pbx.test'])
+  await f.run(['mailbox', 'add', '200'])
+  const r = await f.run(['-d', 'pbx.test', 'mailbox', 'list', '--json'])
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.json, { mailboxes: [{ id: '100', domain: 'pbx.test' }] }, 'only that domain')
+  t.equal((r.json.mailboxes as unknown[]).length, 1)
+  const show = await f.run(['--domain', 'pbx.test', 'mailbox', 'show', '100'])
+  t.equal(show.code, 0, show.stderr)
+  t.match(show.stdout, /100@pbx\.test/)
+})

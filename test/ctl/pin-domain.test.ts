@@ -77,6 +77,28 @@ void t.test('pin reset prints a temporary PIN once, stores it as temporary and c
   t.equal((await f.run(['pin', 'reset', '100', '--length', '3'])).code, 2)
 })
 
+void t.test('pin reset and pin set forget past PIN failures and both locks', async (t) => {
+  const f = await ctlFixture(t)
+  await f.run(['mailbox', 'add', '100'])
+  const store = await f.store()
+  const box = (await store.mailboxes.find('example.com', '100'))!
+  for (const access of ['remote', 'owner'] as const) {
+    for (let i = 0; i < 9; i++) await store.loginFailures.record(box.rowId, Date.now(), access)
+  }
+  await store.mailboxes.lock(box.rowId, Date.now() + 60_000, 'owner')
+  t.equal((await f.run(['pin', 'reset', '100'])).code, 0)
+  t.equal(await store.loginFailures.countSince(box.rowId, 0), 0, 'reset: one typo can no longer lock')
+  t.equal(
+    (await store.mailboxes.find('example.com', '100'))?.ownerLockedUntil,
+    undefined,
+    'own phone unlocked',
+  )
+
+  for (let i = 0; i < 9; i++) await store.loginFailures.record(box.rowId, Date.now(), 'remote')
+  t.equal((await f.run(['pin', 'set', '100'], { stdin: '4821\n' })).code, 0)
+  t.equal(await store.loginFailures.countSince(box.rowId, 0), 0, 'set: the same')
+})
+
 void t.test('domain set: modes, unified box, operator, auto-provision', async (t) => {
   const f = await ctlFixture(t)
   const missing = await f.run(['domain', 'set', 'pbx.example.com', '--mode', 'unified'])

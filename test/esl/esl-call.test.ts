@@ -243,10 +243,10 @@ void t.test('say, setVariable, flushDtmf, sleep, transfer, variable()', async (t
       return { said, v: call.variable('vm_done'), gone: call.variable('vm_action') }
     },
     async (fs) => {
-      for (let i = 0; i < 6; i++) {
+      for (let i = 0; i < 7; i++) {
         const x = await fs.nextExecute()
         apps.push(`${x.app} ${x.arg}`.trim())
-        fs.complete(x.appUuid, x.app, '_none_', { vm_done: 'yes' })
+        fs.complete(x.appUuid, x.app, '_none_', x.app === 'unset' ? {} : { vm_done: 'yes' })
       }
     },
   )
@@ -256,6 +256,8 @@ void t.test('say, setVariable, flushDtmf, sleep, transfer, variable()', async (t
     'say en number pronounced 42',
     'flush_dtmf',
     'sleep 100',
+    // What the call set is put back before the transfer: vm_done was not there before, so it is unset.
+    'unset vm_done',
     'transfer 1000 XML default',
   ])
   t.same(result, { said: { played: true, offsetSamples: 0 }, v: 'yes', gone: undefined })

@@ -118,3 +118,13 @@ void t.test('nothing to do: an empty summary, no lamps', async (t) => {
   t.match(summary, { boxes: 0, purged: 0, expiredNew: 0, expiredSaved: 0, filesRemoved: 0 })
   t.same(f.mwi.refreshed, [])
 })
+
+void t.test('PIN failures too old to count towards a lockout are dropped', async (t) => {
+  const f = await jobFixture(t)
+  const b = await box(f.store)
+  const windowMs = f.config.security.failureWindowMinutes * 60_000
+  await f.store.loginFailures.record(b.rowId, f.clock.now() - windowMs - 1, 'remote')
+  await f.store.loginFailures.record(b.rowId, f.clock.now() - 1000, 'owner')
+  t.match(await cleanupJob(f.ctx)(f.clock.now()), { failuresPruned: 1 })
+  t.equal(await f.store.loginFailures.countSince(b.rowId, 0), 1, 'the recent one stays')
+})

@@ -30,9 +30,13 @@ export class RecordingMwi implements JobMwi {
 /** Mail requests, recorded. */
 export class RecordingMail {
   readonly newMessages: string[] = []
-  newMessage(_box: Mailbox, message: Message): Promise<void> {
+  kicks = 0
+  queueNewMessage(_box: Mailbox, message: Message): Promise<void> {
     this.newMessages.push(message.uuid)
     return Promise.resolve()
+  }
+  kick(): void {
+    this.kicks++
   }
   mailboxFull(): Promise<void> {
     return Promise.resolve()

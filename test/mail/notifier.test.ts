@@ -31,7 +31,17 @@ void t.test('lockout notice, time in the box zone', async (t) => {
   t.match(await h.worker.runDue(RECEIVED_AT), { sent: 1 })
   const parsed = smtp.messages[0]?.parsed
   t.equal(parsed?.subject, 'Mailbox 100 locked after failed PIN attempts')
-  t.match(parsed?.text, 'PIN entry is refused until Thursday, 26 November 2026 12:17 (America/Chicago).')
+  t.match(
+    parsed?.text,
+    'PIN entry from anywhere but your own phone (mailbox number, * during the greeting, the voicemail page) is refused until Thursday, 26 November 2026 12:17 (America/Chicago).',
+  )
+  await h.notifier.lockout(box, RECEIVED_AT + 30 * 60 * 1000, 'owner')
+  t.match(await h.worker.runDue(RECEIVED_AT), { sent: 1 })
+  t.match(
+    smtp.messages[1]?.parsed.text,
+    'PIN entry from your own phone is refused until',
+    'says which access',
+  )
 })
 
 void t.test('kick sends at once and never overlaps a running pass', async (t) => {

@@ -4,7 +4,8 @@ import t from 'tap'
 import { InboundLink } from '../../lib/esl/inbound.js'
 import { silentLogger } from '../../lib/log.js'
 import { MwiService } from '../../lib/mwi/mwi-service.js'
-import type { Store } from '../../lib/store/index.js'
+import { ManualClock } from '../../lib/clock.js'
+import { openStore, type Store } from '../../lib/store/index.js'
 import { FreeswitchSimulator, type InboundServer } from '../support/freeswitch/index.js'
 import { addBox, addMessages, mwiStore } from './fixture.js'
 import { FIXTURE_DIR } from '../support/fixtures.js'
@@ -358,3 +359,32 @@ void t.test('unified domain: every phone, and the feature code, follows the unif
   )
   t.same(reg.violations, [])
 })
+
+void t.test(
+  'unified domain: phones learned from queries get their lamp back after a daemon restart',
+  async (t) => {
+    const store = await mwiStore(t, 'unified', '800')
+    const unified = await addBox(store, '800', { kind: 'general' })
+    await addMessages(store, unified, 1)
+    const node = await fsNode(t, 9)
+    const first = await daemon(t, store, [node])
+    const reg = node.sim.registrar
+    reg.register({ user: '101', domain: 'pbx.test', callId: 'reg-101' })
+    await until(() => reg.notifies.length === 1)
+    first.mwi.stop()
+    await first.link.close() // the daemon is gone; FreeSWITCH and the phone stay
+
+    // The restarted daemon: a new connection to the same database, a new link. A message arrived meanwhile, and
+    // sofia does not query again for a phone that stays registered.
+    const again = await openStore(store.db.path, new ManualClock())
+    t.teardown(() => again.close())
+    await addMessages(again, unified, 1)
+    await daemon(t, again, [node])
+    await until(() => reg.notifies.length === 2)
+    t.same(
+      [reg.notifies[1]?.phone, reg.notifies[1]?.body.split('\r\n')[2]],
+      ['reg:101@pbx.test/reg-101', 'Voice-Message: 2/0 (0/0)'],
+      'the phone without a box of its own is re-lit by the announce after the restart',
+    )
+  },
+)

@@ -21,8 +21,18 @@ void t.test('migrates an empty file to the latest version and reopens idempotent
   )
   t.same(
     tables.map((r) => r.name),
-    ['audit_log', 'domains', 'greetings', 'login_failures', 'mail_outbox', 'mailboxes', 'messages'],
-    'every table of schema v1 exists',
+    [
+      'audit_log',
+      'deleted_files',
+      'domains',
+      'greetings',
+      'login_failures',
+      'mail_outbox',
+      'mailboxes',
+      'messages',
+      'mwi_learned_accounts',
+    ],
+    'every table of the schema exists',
   )
   const mode = await db.get<{ journal_mode: string }>('PRAGMA journal_mode')
   t.equal(mode?.journal_mode, 'wal', 'WAL journal')

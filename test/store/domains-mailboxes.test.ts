@@ -217,7 +217,7 @@ void t.test('mailboxes: partial update, setters, lock, remove', async (t) => {
   })
   await store
     .lockout({ pinTriesPerCall: 3, lockoutFailures: 10, failureWindowMinutes: 30, lockoutMinutes: 30 })
-    .registerFailure(b)
+    .registerFailure(b, 'remote')
   const files = await store.mailboxes.remove(b.rowId)
   t.same(
     files?.sort(),

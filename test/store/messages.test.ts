@@ -1,5 +1,5 @@
 import t from 'tap'
-import { StoreConflictError } from '../../lib/store/errors.js'
+import { MessageGoneError, StoreConflictError } from '../../lib/store/errors.js'
 import type { NewMessage } from '../../lib/store/messages.js'
 import { makeBox, openTestStore } from './fixture.js'
 
@@ -132,8 +132,8 @@ void t.test('owner lists: new urgent first then oldest; saved oldest first; dele
   await store.messages.markHeard(late.rowId)
   t.equal((await store.messages.getByRowId(late.rowId))?.heardAt, clock.now() - 10, 'first heard time kept')
 
-  await t.rejects(store.messages.save(999), StoreConflictError)
-  await t.rejects(store.messages.toggleDeleted(999), StoreConflictError)
+  await t.rejects(store.messages.save(999), MessageGoneError, 'a message removed meanwhile is gone')
+  await t.rejects(store.messages.toggleDeleted(999), MessageGoneError)
 })
 
 void t.test('counts exclude deleted; countsByBox for every box', async (t) => {

@@ -12,6 +12,7 @@ import { ManualClock, type Clock } from '../../lib/clock.js'
 import { parseConfig } from '../../lib/config/parse.js'
 import type { Config } from '../../lib/config/types.js'
 import { silentLogger, type Logger } from '../../lib/log.js'
+import type { AudioFiles } from '../../lib/store/audio-files.js'
 import type { Mailbox, Message } from '../../lib/store/types.js'
 import { startApp, type App } from '../../daemon/app.js'
 import { FreeswitchSimulator, type CallerScript, type CallOptions, type SimCall } from './freeswitch/index.js'
@@ -33,10 +34,13 @@ export interface HarnessOptions {
   call?: CallOptions
   /** Where the daemon logs (default: nowhere). */
   log?: Logger
+  /** The daemon's audio file layer (see AppOptions.files): a failing one stands for a crash between two steps. */
+  files?: (stateDir: string) => AudioFiles
 }
 
 export interface Harness {
-  app: App
+  /** The running daemon (a new one after `restart`). */
+  readonly app: App
   sim: FreeswitchSimulator
   /** The simulated FreeSWITCH's inbound ESL side (sendevent capture, registrar, user directory). */
   fs: InboundServer
@@ -49,6 +53,11 @@ export interface Harness {
   messages(id: string, domain?: string): Promise<Message[]>
   /** Files in the mail spool. */
   spool(): Promise<string[]>
+  /**
+   * Stop the daemon and start a new one on the same state directory, config and clock, as after a crash and a
+   * restart by systemd; `files` replaces (or, when undefined, drops) the injected file layer.
+   */
+  restart(options?: { files?: (stateDir: string) => AudioFiles }): Promise<App>
 }
 
 export async function startHarness(t: Test, options: HarnessOptions = {}): Promise<Harness> {
@@ -74,9 +83,19 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
   )
   // Port 0 is not a valid config value (operators need a fixed port), but tests need an ephemeral one.
   const config: Config = { ...parsed, listen: { ...parsed.listen, port: 0 } }
-  const app = await startApp(config, options.log ?? silentLogger(), { clock, schedules: false })
-  // Tests that need the directory (auto-provisioning) or lamps expect the inbound link to be up.
-  for (let i = 0; i < 200 && !app.link.connected; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  const start = async (files?: (stateDir: string) => AudioFiles): Promise<App> => {
+    const started = await startApp(config, options.log ?? silentLogger(), {
+      clock,
+      schedules: false,
+      ...(files === undefined ? {} : { files }),
+    })
+    // Tests that need the directory (auto-provisioning) or lamps expect the inbound link to be up.
+    for (let i = 0; i < 200 && !started.link.connected; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    return started
+  }
+  let app = await start(options.files)
   t.teardown(async () => {
     await app.stop()
     await sim.close()
@@ -84,7 +103,9 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
   })
   const domainOf = (domain?: string): string => domain ?? config.defaultDomain
   return {
-    app,
+    get app() {
+      return app
+    },
     sim,
     fs: inbound,
     config,
@@ -107,6 +128,11 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
     },
     async spool() {
       return readdir(join(dir, 'mail-spool')).catch(() => [])
+    },
+    async restart(restartOptions = {}) {
+      await app.stop()
+      app = await start(restartOptions.files)
+      return app
     },
   }
 }

@@ -1,7 +1,8 @@
 import type { Call } from '../../esl/call.js'
 import type { Logger } from '../../log.js'
-import { PIN_MAX_LENGTH, verifyPin } from '../../store/pin.js'
-import type { Mailbox } from '../../store/types.js'
+import { checkPinLogin } from '../../access/pin-login.js'
+import { PIN_MAX_LENGTH } from '../../store/pin.js'
+import type { Access, Mailbox } from '../../store/types.js'
 import type { FlowDeps } from '../deps.js'
 
 /**
@@ -12,10 +13,10 @@ export type AuthOutcome = 'ok' | 'setup' | 'refused'
 
 /**
  * Ask for the PIN of `box` (SPEC §4 owner 1): `security.pinTriesPerCall` tries per call; every wrong PIN counts
- * towards the cross-call lockout (`lockoutFailures` within `failureWindowMinutes` lock the box for
- * `lockoutMinutes`). A locked box says so without asking. The lock is logged, audited (by the LockoutPolicy) and
- * mailed to the box's recipients. An empty entry (timeout) uses up a try of this call but is not a guess, so it
- * does not count towards the lockout. Never logs the PIN.
+ * towards the cross-call lockout of this caller's kind of access (`accessOf`): the box's own phone and everyone
+ * else are counted and locked separately, so nobody outside can lock the owner out. A locked access says so
+ * without asking. The check itself is `checkPinLogin` (shared with the web page). An empty entry (timeout) uses up
+ * a try of this call but is not a guess, so it does not count towards the lockout. Never logs the PIN.
  */
 export async function authenticate(
   call: Call,
@@ -29,13 +30,13 @@ export async function authenticate(
     await call.play(prompts.own('mailboxUnavailable'))
     return 'refused'
   }
-  const policy = deps.store.lockout(config.security)
-  if (await isLocked(box, deps, log)) {
+  const access = accessOf(call, box)
+  if (await isLocked(box, access, deps, log)) {
     await call.play(prompts.own('mailboxLocked'))
     return 'refused'
   }
   if (box.pinHash === undefined) {
-    if (isOwnPhone(call, box)) {
+    if (access === 'owner') {
       log.info({}, "first login without a PIN, from the box owner's own phone")
       return 'setup'
     }
@@ -54,51 +55,59 @@ export async function authenticate(
       timeoutMs: config.menus.digitTimeoutMs,
       terminators: '#',
     })
-    // Another call may have locked the box while this caller was typing.
-    const current = (await deps.store.mailboxes.findByRowId(box.rowId)) ?? box
-    if (await isLocked(current, deps, log)) {
-      await call.play(prompts.own('mailboxLocked'))
-      return 'refused'
-    }
     if (pin === '') {
+      // Another call may have locked this access while the caller stayed silent.
+      if (await isLocked((await deps.store.mailboxes.findByRowId(box.rowId)) ?? box, access, deps, log)) {
+        await call.play(prompts.own('mailboxLocked'))
+        return 'refused'
+      }
       log.info({ attempt }, 'no PIN entered')
       await call.play(prompts.std('failAuth'))
       continue
     }
-    if (current.pinHash !== undefined && (await verifyPin(pin, current.pinHash))) {
-      await policy.registerSuccess(current)
-      log.info({ attempt, temporaryPin: current.pinTemporary }, 'owner logged in')
-      return current.pinTemporary ? 'setup' : 'ok'
+    const result = await checkPinLogin(box, pin, access, `phone:${call.info.uuid}`, deps)
+    switch (result.outcome) {
+      case 'ok':
+      case 'setup':
+        log.info({ attempt, access, temporaryPin: result.outcome === 'setup' }, 'owner logged in')
+        return result.outcome
+      case 'locked':
+        if (!result.justLocked) log.info({ access }, 'login refused: mailbox locked')
+        await call.play(prompts.own('mailboxLocked'))
+        return 'refused'
+      case 'no-pin':
+        await call.play(prompts.own('noPinSet'))
+        return 'refused'
+      case 'wrong':
+        log.warn({ attempt, access, failures: result.failures }, 'wrong PIN')
+        await call.play(prompts.std('failAuth'))
+        break
     }
-    const outcome = await policy.registerFailure(current, `phone:${call.info.uuid}`)
-    log.warn({ attempt, failures: outcome.failures }, 'wrong PIN')
-    if (outcome.locked && outcome.lockedUntil !== undefined) {
-      log.warn(
-        { lockedUntil: new Date(outcome.lockedUntil).toISOString() },
-        'mailbox locked after too many wrong PINs',
-      )
-      await deps.mail
-        .lockout(current, outcome.lockedUntil)
-        .catch((err: unknown) => log.error({ err }, 'lockout mail could not be queued'))
-      await call.play(prompts.own('mailboxLocked'))
-      return 'refused'
-    }
-    await call.play(prompts.std('failAuth'))
   }
   log.warn({ tries: config.security.pinTriesPerCall }, 'login failed: PIN tries of this call used up')
   await call.play(prompts.std('abort'))
   return 'refused'
 }
 
-/** Whether PIN entry is refused now; logs a lock that just expired (the policy clears and audits it). */
-async function isLocked(box: Mailbox, deps: FlowDeps, log: Logger): Promise<boolean> {
-  const locked = await deps.store.lockout(deps.config.security).isLocked(box)
+/** Whether PIN entry through `access` is refused now; logs a lock that just expired (the policy clears it). */
+async function isLocked(box: Mailbox, access: Access, deps: FlowDeps, log: Logger): Promise<boolean> {
+  const policy = deps.store.lockout(deps.config.security)
+  const until = policy.lockOf(box, access)
+  const locked = await policy.isLocked(box, access)
   if (locked) {
-    log.info({ lockedUntil: new Date(box.lockedUntil ?? 0).toISOString() }, 'login refused: mailbox locked')
-  } else if (box.lockedUntil !== undefined) {
-    log.info({}, 'mailbox lock expired')
+    log.info({ access, lockedUntil: new Date(until ?? 0).toISOString() }, 'login refused: mailbox locked')
+  } else if (until !== undefined) {
+    log.info({ access }, 'mailbox lock expired')
   }
   return locked
+}
+
+/**
+ * Who is typing the PIN (SPEC §4 owner 1): the box's own authenticated phone (`owner`), or anyone else
+ * (`remote`: 5000, `*` from a greeting, `login`, another phone, a call from outside).
+ */
+export function accessOf(call: Call, box: Mailbox): Access {
+  return isOwnPhone(call, box) ? 'owner' : 'remote'
 }
 
 /**

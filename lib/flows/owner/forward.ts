@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { copyFile } from 'node:fs/promises'
 import { HangupError } from '../../esl/errors.js'
+import { MessageGoneError } from '../../store/errors.js'
 import type { Mailbox, Message } from '../../store/types.js'
-import { notifyNewMessage } from '../commit-message.js'
+import { refreshNewMessageLamp, storeNewMessage } from '../commit-message.js'
 import { chooseKey } from '../menu.js'
 import { concatWavs } from './wav-concat.js'
 import type { OwnerSession } from './session.js'
@@ -48,25 +49,31 @@ export async function forwardMessage(session: OwnerSession, message: Message): P
       await files.remove(dest)
       return refuseFull(session, target)
     }
-    const copy = await deps.store.messages.insert({
-      uuid,
-      mailboxRowId: target.rowId,
-      callerIdName: message.callerIdName,
-      callerIdNumber: message.callerIdNumber,
-      urgent: message.urgent,
-      durationMs: info.durationMs,
-      sizeBytes: info.sizeBytes,
-      file: files.toStored(dest),
-      forwardedFrom: `${box.id}@${box.domain}`,
-    })
+    await storeNewMessage(
+      target,
+      {
+        uuid,
+        mailboxRowId: target.rowId,
+        callerIdName: message.callerIdName,
+        callerIdNumber: message.callerIdNumber,
+        urgent: message.urgent,
+        durationMs: info.durationMs,
+        sizeBytes: info.sizeBytes,
+        file: files.toStored(dest),
+        forwardedFrom: `${box.id}@${box.domain}`,
+      },
+      deps,
+    )
     log.info(
       { messageUuid: message.uuid, to: target.id, copyUuid: uuid, intro: intro !== undefined },
       'message forwarded',
     )
-    await notifyNewMessage(target, copy, deps, log)
+    await refreshNewMessageLamp(target, deps, log)
   } catch (err) {
     await files.remove(dest)
     if (err instanceof HangupError) throw err
+    // The original vanished while we copied it (removed under the owner): "no longer available", not an error.
+    if (!(await files.exists(source))) throw new MessageGoneError(`message ${message.uuid} was removed`)
     log.error({ err, to: target.id }, 'message could not be forwarded')
     await call.play(prompts.own('systemError'))
     return

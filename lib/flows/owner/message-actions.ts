@@ -1,3 +1,4 @@
+import { MessageGoneError } from '../../store/errors.js'
 import type { Folder, Message } from '../../store/types.js'
 import { chooseKey } from '../menu.js'
 import { forwardMessage } from './forward.js'
@@ -14,7 +15,7 @@ const DIALLABLE = /^\+?[0-9]{2,20}$/
  * each followed by the after-message menu (SPEC §4 owner 5):
  *
  * `0` repeat, `1` previous, `2` save, `3` next (stays new), `4` email it to the box's recipients (kept), `5` call
- * the sender back (only when `callback.context` is configured), `7` delete / undelete, `8` forward, `#` back to
+ * the sender back (only when `callback.enabled`), `7` delete / undelete, `8` forward, `#` back to
  * the main menu; no answer saves. The list is read once when the folder is opened, so "previous" can reach a message just deleted (to
  * undelete it). Every change refreshes the lamp at once. Resolves `transferred` after a callback (the call left).
  */
@@ -30,12 +31,22 @@ export async function listenFolder(session: OwnerSession, folder: Folder): Promi
       continue
     }
     list[index] = message
-    const played = await playMessage(session, message, index)
-    if (!played.readable) {
+    let next: Navigation
+    try {
+      const played = await playMessage(session, message, index)
+      if (!played.readable) {
+        index++
+        continue
+      }
+      next = await afterMessage(session, message, played.key)
+    } catch (err) {
+      if (!(err instanceof MessageGoneError)) throw err
+      // Removed under the owner (cleanup, delete-after-email, voicemailctl): say so and go on, no "system error".
+      session.log.info({ messageUuid: message.uuid }, 'message removed during the session')
+      await call.play(deps.prompts.own('messageGone'))
       index++
       continue
     }
-    const next = await afterMessage(session, message, played.key)
     if (next === 'transferred') return 'transferred'
     if (next === 'leave') return 'done'
     if (next === 'repeat') continue
@@ -55,9 +66,10 @@ async function afterMessage(
   const { call, deps, log, box } = session
   const { prompts } = deps
   const canEmail = box.email.length > 0
-  const callback = deps.config.callback.context
+  // A configured context is a fixed one for every tenant; otherwise the call's own context (Caller-Context).
+  const callback = deps.config.callback.context ?? call.info.context
   const number = message.callerIdNumber.trim()
-  const canCallBack = callback !== undefined && DIALLABLE.test(number)
+  const canCallBack = deps.config.callback.enabled && DIALLABLE.test(number)
   const entries: Array<[string, string]> = [
     ['listenToRecording', '0'],
     [prompts.own('previousMessage'), '1'],
@@ -93,6 +105,7 @@ async function afterMessage(
         await call.play(prompts.std('saved'))
         return 'next'
       case '4':
+        await requirePresent(session, message)
         await deps.mail
           .emailMessage(box, message)
           .catch((err: unknown) => log.error({ err }, 'message copy could not be queued'))
@@ -113,9 +126,17 @@ async function afterMessage(
         break
       }
       case '8':
+        await requirePresent(session, message)
         await forwardMessage(session, message)
         break
     }
     key = undefined
+  }
+}
+
+/** Throws MessageGoneError when `message` was removed since it was read (before mailing or forwarding it). */
+async function requirePresent(session: OwnerSession, message: Message): Promise<void> {
+  if ((await session.deps.store.messages.getByRowId(message.rowId)) === undefined) {
+    throw new MessageGoneError(`message ${message.uuid} was removed`)
   }
 }

@@ -1,6 +1,7 @@
 import type { Call } from '../../esl/call.js'
 import type { Logger } from '../../log.js'
 import type { Mailbox } from '../../store/types.js'
+import { unlinkRemoved } from '../../store/unlink-removed.js'
 import type { FlowDeps, MwiReason } from '../deps.js'
 import { rearmFullNotice } from '../quota-check.js'
 
@@ -43,19 +44,16 @@ export async function refreshLamp(
 
 /**
  * Purge the messages the owner marked deleted during this call (SPEC §4.5: "purged when the owner hangs up").
- * Rows first, files after; then the lamp and the full-box notice re-arm. Runs after a hangup too: it touches only
- * the store and the disk. Never throws (a failure leaves the rows for the cleanup job).
+ * Rows removed and files tombstoned in one transaction, files unlinked after (`unlinkRemoved`); then the lamp and
+ * the full-box notice re-arm. Runs after a hangup too: it touches only the store and the disk. Never throws (a
+ * failure leaves the rows for the cleanup job, or the tombstones for reconcile).
  */
 export async function purgeDeleted(session: OwnerSession): Promise<void> {
   const { deps, log, box } = session
   try {
     const files = await deps.store.messages.purgeDeleted(box.rowId)
     if (files.length === 0) return
-    for (const file of files) {
-      await deps.files.remove(deps.files.fromStored(file)).catch((err: unknown) => {
-        log.warn({ err, file }, 'purged message file could not be removed')
-      })
-    }
+    await unlinkRemoved(deps.store, deps.files, files, log)
     log.info({ purged: files.length }, 'deleted messages purged at hang-up')
     await refreshLamp(session, 'PURGE')
     await rearmFullNotice(box, deps)

@@ -75,7 +75,11 @@ const APPS: Record<string, AppImpl> = {
     s.hangup(arg.trim() === '' ? 'NORMAL_CLEARING' : arg.trim())
     return '_none_'
   },
-  transfer: () => '_none_',
+  // The channel's variables at the moment of the transfer: what the next application in the dialplan inherits.
+  transfer: (s, arg) => {
+    s.transfers.push({ arg, variables: new Map(s.channel.vars) })
+    return '_none_'
+  },
   bridge: (s) => {
     const cause = s.opts.bridgeFailCause
     s.channel.setVar('originate_disposition', cause)

@@ -73,6 +73,8 @@ export class CallSession implements ChannelApi, AppEnv {
   private appCount = 0
   playbackCount = 0
   recordCount = 0
+  /** Every `transfer`, with a copy of the channel variables the dialplan continues with. */
+  readonly transfers: Array<{ arg: string; variables: ReadonlyMap<string, string> }> = []
   hungUp = false
   /** Set once CHANNEL_HANGUP_COMPLETE has fired. */
   finished = false
