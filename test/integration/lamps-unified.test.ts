@@ -78,9 +78,8 @@ if (realTierAvailable(t)) {
         )
         // Both NOTIFYs come from the same push, so a short grace is enough once phone 100 has its own.
         await t.resolves(
-          p1003.waitFor(lampIs(true, '2/0 (0/0)', '1003'), 3000, n1003),
-          'phone 1003 follows the new message',
-          { todo: 'issue 11 item 8: accounts learned from MESSAGE_QUERY are kept in memory only' },
+          p1003.waitFor(lampIs(true, '2/0 (0/0)', '1003'), 10_000, n1003),
+          'phone 1003 follows the new message (the learned account survived the restart)',
         )
       },
     )

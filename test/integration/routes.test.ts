@@ -119,19 +119,16 @@ if (realTierAvailable(t) && fakeClockAvailable(t)) {
     t.ok(await messageRecordedAt(pbx, '800', left.recordPath), 'the message is in 800')
   })
 
-  // SPEC §8: transfers go to the call's own context (Caller-Context). The daemon reads a channel variable
-  // `context`, which real FreeSWITCH does not set (the context is in the caller profile, `Caller-Context` in
-  // CHANNEL_DATA), so it falls back to `default`: an outside caller pressing 0 lands in the internal context.
-  // The simulator hides it (its unit test calls from the default context).
+  // SPEC §8: transfers go to the call's own context. Real FreeSWITCH sets no channel variable `context`: the context
+  // is in the caller profile (`Caller-Context` in CHANNEL_DATA), which the daemon reads; an outside caller pressing
+  // 0 must not land in the internal context.
   void t.test("0 from outside goes to the operator in the caller's own (public) context", async (t) => {
     const call = await pbx.call('800', { ...OUTSIDE, callerIdNumber: '5550206' })
     const s = new CallScript(pbx.esl, call)
     await s.prompt('vm-record_message.wav')
     await call.dtmf('0')
     const transfer = await s.next('transfer')
-    t.equal(transfer.get('Application-Data'), '0 XML public', 'not into the internal (default) context', {
-      todo: 'deposit.ts reads a `context` variable FreeSWITCH never sets (Caller-Context is a caller-profile header); falls back to default',
-    })
+    t.equal(transfer.get('Application-Data'), '0 XML public', 'not into the internal (default) context')
     await call.hangup()
     await call.ended()
   })
