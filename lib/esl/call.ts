@@ -53,6 +53,13 @@ export interface CollectOptions {
   terminators?: string
   /** Regular expression the whole entry must match (FreeSWITCH syntax). Default `\d+`-like for digits. */
   pattern?: string
+  /**
+   * The entry is a PIN (SPEC §4 owner 1: a PIN never stays on the channel). FreeSWITCH keeps it in no channel
+   * variable, so no event, `uuid_dump` or CDR holds it; the digits are read from the DTMF events of the entry
+   * instead. One try only (`tries` is ignored); the pattern is checked here, not by FreeSWITCH (whose regex
+   * check logs the entry).
+   */
+  secret?: boolean
 }
 
 export interface RecordOptions {

@@ -30,12 +30,21 @@ export interface ExecuteOptions {
    * `call-command: hangup` until the media ended.
    */
   lock?: boolean
+  /**
+   * Digits the app itself takes from the caller: the DTMF events FreeSWITCH fires (at dequeue, switch_channel.c
+   * `switch_channel_dequeue_dtmf`) between the app's CHANNEL_EXECUTE and its CHANNEL_EXECUTE_COMPLETE. Digits the
+   * parked channel ate before the app started fire before its CHANNEL_EXECUTE and are not reported.
+   */
+  dtmf?: (digit: string) => void
 }
 
 interface PendingExecute {
   complete(event: EslEvent): void
   hangup(): void
   close(): void
+  /** Its CHANNEL_EXECUTE has arrived (the app is running). */
+  started: boolean
+  dtmf: ((digit: string) => void) | undefined
 }
 
 type EventHandler = (event: EslEvent) => void
@@ -143,6 +152,8 @@ export class EslSession {
           else grace ??= setTimeout(gone, options.hangupGraceMs)
         },
         close: gone,
+        started: false,
+        dtmf: options.dtmf,
       })
       this.command('sendmsg', headers, options.timeoutMs).catch((err: unknown) =>
         settle(() => reject(err instanceof Error ? err : new Error(String(err)))),
@@ -166,9 +177,16 @@ export class EslSession {
     const name = header(event, 'Event-Name')
     const owner = header(event, 'Unique-ID')
     if (name === undefined || (owner !== undefined && this.uuid !== undefined && owner !== this.uuid)) return
-    if (name === 'CHANNEL_EXECUTE_COMPLETE') {
+    if (name === 'CHANNEL_EXECUTE' || name === 'CHANNEL_EXECUTE_COMPLETE') {
       const appUuid = header(event, 'Application-UUID')
-      if (appUuid !== undefined) this.executes.get(appUuid)?.complete(event)
+      const pending = appUuid === undefined ? undefined : this.executes.get(appUuid)
+      if (pending !== undefined && name === 'CHANNEL_EXECUTE') pending.started = true
+      else pending?.complete(event)
+    } else if (name === 'DTMF') {
+      const digit = header(event, 'DTMF-Digit')
+      for (const pending of this.executes.values()) {
+        if (pending.started && digit !== undefined) pending.dtmf?.(digit)
+      }
     }
     for (const handler of this.handlers.get(name) ?? []) handler(event)
     if (name === 'CHANNEL_HANGUP' || name === 'CHANNEL_HANGUP_COMPLETE') {

@@ -345,3 +345,41 @@ void t.test(
     ])
   },
 )
+
+void t.test(
+  'a secret collect keeps the entry in no variable and reads it from the DTMF events',
+  async (t) => {
+    let arg = ''
+    const { result } = await withCall(
+      t,
+      async (call) => [
+        await call.collect({ prompt: '/p.wav', min: 1, max: 10, timeoutMs: 3000, secret: true, tries: 3 }),
+        await call.collect({ prompt: '/p.wav', min: 1, max: 4, timeoutMs: 3000, secret: true }),
+        await call.collect({ prompt: '/p.wav', min: 1, max: 4, timeoutMs: 3000, secret: true }),
+      ],
+      async (fs) => {
+        const a = await fs.nextExecute()
+        arg = a.arg
+        // A digit the parked channel ate before the app started: its event comes before CHANNEL_EXECUTE.
+        fs.event('DTMF', { 'DTMF-Digit': '9' })
+        fs.event('CHANNEL_EXECUTE', { Application: 'play_and_get_digits', 'Application-UUID': a.appUuid })
+        for (const d of '4821#') fs.event('DTMF', { 'DTMF-Digit': d })
+        fs.complete(a.appUuid, 'play_and_get_digits', '_none_', { read_result: 'success' })
+        const b = await fs.nextExecute()
+        fs.event('CHANNEL_EXECUTE', { Application: 'play_and_get_digits', 'Application-UUID': b.appUuid })
+        for (const d of '12') fs.event('DTMF', { 'DTMF-Digit': d })
+        fs.complete(b.appUuid, 'play_and_get_digits', '_none_', { read_result: 'failure' })
+        const c = await fs.nextExecute()
+        fs.event('CHANNEL_EXECUTE', { Application: 'play_and_get_digits', 'Application-UUID': c.appUuid })
+        fs.event('DTMF', { 'DTMF-Digit': '#' })
+        fs.complete(c.appUuid, 'play_and_get_digits', '_none_', { read_result: 'success' })
+      },
+    )
+    t.match(
+      arg,
+      /^1 10 1 3000 # \/p\.wav silence_stream:\/\/250 '' '' 3000$/,
+      'one try, no variable, no regex',
+    )
+    t.same(result, ['4821', '', ''], 'the entry; a failure is empty; a lone terminator is empty')
+  },
+)

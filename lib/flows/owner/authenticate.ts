@@ -53,6 +53,7 @@ export async function authenticate(
       max: PIN_MAX_LENGTH,
       timeoutMs: config.menus.digitTimeoutMs,
       terminators: '#',
+      secret: true,
     })
     // Another call may have locked the box while this caller was typing.
     const current = (await deps.store.mailboxes.findByRowId(box.rowId)) ?? box
