@@ -65,6 +65,7 @@ export interface CollectOptions {
 export interface RecordOptions {
   maxSeconds: number
   silenceThreshold: number
+  /** Silence that ends the recording, in seconds of audio whatever the call's codec and rate. */
   silenceSeconds: number
   /** Digits that stop the recording. Default `'#'`. */
   terminators?: string

@@ -12,6 +12,7 @@ import { matchesPattern, noInjection, word } from './app-args.js'
 import { HangupError } from './errors.js'
 import { header, variablesOf } from './event-headers.js'
 import { entryFromDtmf, playResult, recordResult } from './media-results.js'
+import { silenceHits } from './silence-hits.js'
 import type { EslSession } from './esl-session.js'
 import type { EslEvent } from './modesl-patched.js'
 
@@ -180,6 +181,8 @@ export class EslCall implements Call {
    * `record <path> <limit> <thresh> <hits>`. Resolves on hangup too: after CHANNEL_HANGUP it still waits
    * `hangupGraceMs` for its RECORD_STOP / EXECUTE_COMPLETE to learn `record_ms` (they arrive thanks to `linger`).
    * Sets nothing on the channel but `playback_terminators` (no `record_*` variables that could redirect the file).
+   * The silence is given to FreeSWITCH in hits scaled to the call's read rate (silence-hits.ts), so it lasts
+   * `silenceSeconds` on Opus and wideband calls too.
    */
   async record(path: string, options: RecordOptions): Promise<RecordResult> {
     word(path, 'record')
@@ -187,7 +190,12 @@ export class EslCall implements Call {
     const terminators = options.terminators ?? '#'
     let stop: EslEvent | undefined
     const off = this.session.on('RECORD_STOP', (event) => (stop = event))
-    const arg = `${path} ${Math.ceil(options.maxSeconds)} ${options.silenceThreshold} ${options.silenceSeconds}`
+    const hits = silenceHits(
+      options.silenceSeconds,
+      this.vars.get('read_rate'),
+      this.vars.get('record_sample_rate'),
+    )
+    const arg = `${path} ${Math.ceil(options.maxSeconds)} ${options.silenceThreshold} ${hits}`
     const timeout = options.maxSeconds * 1000 + this.options.recordMarginMs
     try {
       const done = await this.withTerminators(terminators, () =>

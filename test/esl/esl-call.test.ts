@@ -383,3 +383,36 @@ void t.test(
     t.same(result, ['4821', '', ''], 'the entry; a failure is empty; a lone terminator is empty')
   },
 )
+
+void t.test('record: the silence lasts silenceSeconds whatever the call’s rate', async (t) => {
+  const args: string[] = []
+  await withCall(
+    t,
+    async (call) => {
+      for (let i = 0; i < 3; i++) {
+        await call.setVariable('record_sample_rate', '8000')
+        await call.record(`/r/${i}.wav`, { maxSeconds: 60, silenceThreshold: 200, silenceSeconds: 3 })
+      }
+    },
+    async (fs) => {
+      for (const rate of ['48000', '16000', '8000']) {
+        const set = await fs.nextExecute()
+        fs.complete(set.appUuid, 'set', '_none_', { read_rate: rate, record_sample_rate: '8000' })
+        const terminators = await fs.nextExecute()
+        const record = await fs.nextExecute()
+        args.push(record.arg)
+        fs.complete(terminators.appUuid, 'set', '_none_', { read_rate: rate, record_sample_rate: '8000' })
+        fs.complete(record.appUuid, 'record', '_none_', { read_rate: rate, record_ms: '5000' })
+      }
+    },
+  )
+  t.same(
+    args.map((a) => a.split(' ').slice(1)),
+    [
+      ['60', '200', '18'],
+      ['60', '200', '6'],
+      ['60', '200', '3'],
+    ],
+    'Opus (48 kHz) 18 hits, 16 kHz 6, 8 kHz 3: FreeSWITCH counts them in packets of the call’s codec',
+  )
+})

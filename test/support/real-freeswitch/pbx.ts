@@ -32,6 +32,8 @@ export interface PbxOptions {
   defaultDialplan?: Readonly<Record<string, string>>
   /** Start the daemon (default true). */
   daemon?: boolean
+  /** A test's own changes to FreeSWITCH's configuration copy, after the harness's (conf.ts `customize`). */
+  customizeConf?: (confDir: string) => Promise<void>
 }
 
 export interface Pbx {
@@ -72,6 +74,7 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
     sipPassword: SIP_PASSWORD,
     ...(options.users !== undefined ? { users: options.users } : {}),
     ...(options.defaultDialplan !== undefined ? { defaultDialplan: options.defaultDialplan } : {}),
+    ...(options.customizeConf !== undefined ? { customize: options.customizeConf } : {}),
   })
   const smtp = await SmtpSink.start(t)
   const customDir = await writeStandInCustomPrompts(join(dir, 'prompts'))
