@@ -24,6 +24,8 @@ export interface AppOptions {
   clock?: Clock
   /** Run the cron schedules (off in tests that drive jobs by hand). Default true. */
   schedules?: boolean
+  /** How often a box with recordings in progress is checked against its quota (ms). Default 200. */
+  quotaWatchMs?: number
 }
 
 export interface App {
@@ -51,9 +53,15 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
   let config = initial
   await ensureWritableDir(config.stateDir)
 
-  const store = await openStore(join(config.stateDir, 'voicemail.db'), clock).catch((err: unknown) => {
-    throw new StartupError(`cannot open the database in ${config.stateDir}`, { cause: err })
-  })
+  const recordings = {
+    ...(options.quotaWatchMs !== undefined ? { watchIntervalMs: options.quotaWatchMs } : {}),
+    onWatchError: (err: unknown) => log.warn({ err }, 'quota watch: usage query failed'),
+  }
+  const store = await openStore(join(config.stateDir, 'voicemail.db'), clock, { recordings }).catch(
+    (err: unknown) => {
+      throw new StartupError(`cannot open the database in ${config.stateDir}`, { cause: err })
+    },
+  )
   const declared = await applyDeclarations(store, config)
   log.info({ created: declared.created, updated: declared.updated }, 'declared domains and mailboxes applied')
 

@@ -113,6 +113,11 @@ export interface Call {
   collect(options: CollectOptions): Promise<string>
   /** Record to `path` (FreeSWITCH writes the file). Resolves on hangup too: the audio is what matters. */
   record(path: string, options: RecordOptions): Promise<RecordResult>
+  /**
+   * End the media app running now (a `record` the quota needs to stop), as if the caller had pressed its
+   * terminator. Harmless when nothing runs; a no-op when the caller is gone.
+   */
+  breakMedia(): Promise<void>
   /** Drop digits the caller typed ahead (FreeSWITCH `flush_dtmf`), so a stray `#` cannot end the next step. */
   flushDtmf(): Promise<void>
   sleep(ms: number): Promise<void>

@@ -212,6 +212,24 @@ export class EslCall implements Call {
     }
   }
 
+  /**
+   * FreeSWITCH `uuid_break` on this call's own socket. Seen on real FreeSWITCH 1.11 over `async full`: a running
+   * `record` ends within tens of ms, its completion carries the `record_ms` of what was written and the WAV is
+   * complete; the next playback plays in full; a break while nothing runs changes nothing. (The `break`
+   * application, queued with sendmsg, ends a `record` the same way but only where the running app reads its
+   * queued messages.)
+   */
+  async breakMedia(): Promise<void> {
+    if (this.session.hungUp) return
+    word(this.info.uuid, 'uuid_break')
+    try {
+      // `-ERR No such channel!` only means the call ended meanwhile.
+      await this.session.api(`uuid_break ${this.info.uuid}`, this.options.commandTimeoutMs)
+    } catch (err) {
+      if (!(err instanceof HangupError)) throw err
+    }
+  }
+
   async flushDtmf(): Promise<void> {
     await this.run('flush_dtmf', '', this.options.commandTimeoutMs)
   }

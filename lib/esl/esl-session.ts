@@ -110,6 +110,24 @@ export class EslSession {
   }
 
   /**
+   * `api <command>` on this call's own socket (allowed with `full`): resolves with the response body (`-ERR …`
+   * included: callers decide). modesl queues api/response callbacks apart from command/reply ones, so this never
+   * shifts `command()` replies. Throws EslTimeoutError, or HangupError when the socket is (or becomes) closed.
+   */
+  api(command: string, timeoutMs: number): Promise<string> {
+    const label = `api ${command.split(' ')[0] ?? ''}`
+    if (this.closed) return Promise.reject(new HangupError(this.uuid ?? 'unknown', label))
+    if (/[\r\n]/.test(command)) return Promise.reject(new EslCommandError(label, 'command contains CR/LF'))
+    return awaitReply(
+      this.commands,
+      label,
+      timeoutMs,
+      () => new HangupError(this.uuid ?? 'unknown', label),
+      (done) => this.conn.api(command, (event) => done(event.getBody())),
+    )
+  }
+
+  /**
    * `sendmsg` + `call-command: execute`, resolved with the app's CHANNEL_EXECUTE_COMPLETE (matched by the
    * Event-UUID we choose, which FreeSWITCH returns as Application-UUID, §1.3). Throws HangupError when the call is
    * gone or goes away first, EslTimeoutError, or EslCommandError when FreeSWITCH refuses the message.

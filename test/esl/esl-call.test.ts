@@ -416,3 +416,20 @@ void t.test('record: the silence lasts silenceSeconds whatever the call’s rate
     'Opus (48 kHz) 18 hits, 16 kHz 6, 8 kHz 3: FreeSWITCH counts them in packets of the call’s codec',
   )
 })
+
+void t.test('breakMedia is uuid_break on the call’s own socket', async (t) => {
+  let command = ''
+  await withCall(
+    t,
+    async (call) => {
+      await call.breakMedia()
+    },
+    async (fs) => {
+      const c = await fs.reader.next()
+      command = c.line
+      const body = '+OK\n'
+      fs.write(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`)
+    },
+  )
+  t.equal(command, `api uuid_break ${'be563c09-1181-4c42-a7ab-353d9a43b5ea'}`)
+})

@@ -31,6 +31,8 @@ export interface HarnessOptions {
   timeScale?: number
   /** Defaults for every simulated call. */
   call?: CallOptions
+  /** How often a box with recordings in progress is checked against its quota (real ms; the app's option). */
+  quotaWatchMs?: number
 }
 
 export interface Harness {
@@ -72,7 +74,11 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
   )
   // Port 0 is not a valid config value (operators need a fixed port), but tests need an ephemeral one.
   const config: Config = { ...parsed, listen: { ...parsed.listen, port: 0 } }
-  const app = await startApp(config, silentLogger(), { clock, schedules: false })
+  const app = await startApp(config, silentLogger(), {
+    clock,
+    schedules: false,
+    ...(options.quotaWatchMs !== undefined ? { quotaWatchMs: options.quotaWatchMs } : {}),
+  })
   // Tests that need the directory (auto-provisioning) or lamps expect the inbound link to be up.
   for (let i = 0; i < 200 && !app.link.connected; i++) await new Promise((resolve) => setTimeout(resolve, 10))
   t.teardown(async () => {
