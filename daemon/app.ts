@@ -24,7 +24,10 @@ export interface AppOptions {
   clock?: Clock
   /** Run the cron schedules (off in tests that drive jobs by hand). Default true. */
   schedules?: boolean
-  /** How often a box with recordings in progress is checked against its quota (ms). Default 200. */
+  /**
+   * Look at a box with recordings in progress every this many ms, fixed (tests whose clock runs faster than the
+   * wall clock). Default: between 200 ms and 10 s, by how close the box is to its quota.
+   */
   quotaWatchMs?: number
 }
 
@@ -54,7 +57,9 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
   await ensureWritableDir(config.stateDir)
 
   const recordings = {
-    ...(options.quotaWatchMs !== undefined ? { watchIntervalMs: options.quotaWatchMs } : {}),
+    ...(options.quotaWatchMs !== undefined
+      ? { watchIntervalMs: options.quotaWatchMs, watchMaxIntervalMs: options.quotaWatchMs }
+      : {}),
     onWatchError: (err: unknown) => log.warn({ err }, 'quota watch: usage query failed'),
   }
   const store = await openStore(join(config.stateDir, 'voicemail.db'), clock, { recordings }).catch(

@@ -32,7 +32,9 @@ interface BoxEntry {
   /** Latest quota and usage query given for the box (used by the watch). */
   quotaBytes: number
   usedBytes: () => Promise<number>
+  /** The watch's next look, and when it is due (wall-clock ms, only to keep the earlier of two wake-ups). */
   timer: NodeJS.Timeout | undefined
+  timerDue: number
   checking: boolean
 }
 
@@ -117,8 +119,13 @@ export class InFlightClaim {
 }
 
 export interface RecordingsInFlightOptions {
-  /** How often a box with recordings in progress is checked against its quota (real ms). Default 200. */
+  /** Shortest wait between two looks at a box with recordings in progress (real ms). Default 200. */
   watchIntervalMs?: number
+  /**
+   * Longest wait (real ms), for a box far from its quota. Default 10 000. The waits are computed on the injected
+   * clock: with a clock that runs faster than the wall clock (the simulator's), set this to the shortest wait.
+   */
+  watchMaxIntervalMs?: number
   /** Called when the watch's own usage query fails (it tries again at the next tick). */
   onWatchError?: (err: unknown) => void
 }
@@ -132,21 +139,26 @@ export interface RecordingsInFlightOptions {
  *   let in can leave a message long enough to keep: letting in more than that would only make everyone's
  *   recording too short.
  * - Each take's cap is the room left for it at that moment (`roomFor`).
- * - The watch: while a box has recordings in progress it is checked every `watchIntervalMs`; once `used + in
- *   flight` reaches the quota, every recording that has passed its floor is ended (the flow tells the caller why).
- *   Recordings still under their floor go on until they reach it: their room was set aside when they were let in.
+ * - The watch: while a box has recordings in progress it is looked at again after half the time its recordings
+ *   need to fill the room left at 16,000 B/s each (between `watchIntervalMs` and `watchMaxIntervalMs`: a box far
+ *   from its quota costs one usage query every 10 s, one near it one every 200 ms), and as soon as a new take
+ *   starts. Once `used + in flight` reaches the quota, every recording that has passed its floor is ended (the
+ *   flow tells the caller why). Recordings still under their floor go on until they reach it: their room was set
+ *   aside when they were let in.
  *
  * Memory only: a restart ends every recording anyway. Key boxes by their row id.
  */
 export class RecordingsInFlight {
   private readonly byBox = new Map<string | number, BoxEntry>()
-  private readonly watchIntervalMs: number
+  private readonly minWaitMs: number
+  private readonly maxWaitMs: number
 
   constructor(
     private readonly clock: Clock,
     private readonly options: RecordingsInFlightOptions = {},
   ) {
-    this.watchIntervalMs = options.watchIntervalMs ?? 200
+    this.minWaitMs = options.watchIntervalMs ?? 200
+    this.maxWaitMs = Math.max(this.minWaitMs, options.watchMaxIntervalMs ?? 10_000)
   }
 
   /** Bytes the box's callers in flight count for now (all of them, or all but `except`). */
@@ -190,33 +202,18 @@ export class RecordingsInFlight {
   }
 
   /**
-   * One check of the watch (the timer calls it; tests may too): when `used + in flight` has reached the quota,
-   * end every recording of the box that has passed its floor. Resolves with how many were ended now.
+   * One look of the watch (the timer calls it; tests may too): when `used + in flight` has reached the quota, end
+   * every recording of the box that has passed its floor. Resolves with how many were ended now.
    */
   async check(boxKey: string | number): Promise<number> {
     const entry = this.byBox.get(boxKey)
-    if (entry === undefined || entry.checking) return 0
-    entry.checking = true
-    try {
-      if ((await this.room(entry)) > 0) return 0
-      const now = this.clock.now()
-      let stopped = 0
-      for (const claim of entry.claims) {
-        // A recording under its floor keeps going: its room was set aside when it was let in.
-        if (claim.pastFloor(now) && claim.stopForQuota()) stopped++
-      }
-      return stopped
-    } finally {
-      entry.checking = false
-    }
+    return entry === undefined ? 0 : (await this.look(entry)).stopped
   }
 
-  /** Called by a claim whose take starts: make sure its box is watched. */
+  /** Called by a claim whose take starts: the box grows faster now, look at it soon. */
   recordingStarted(claim: InFlightClaim): void {
     const entry = this.byBox.get(claim.boxKey)
-    if (entry === undefined || entry.timer !== undefined) return
-    entry.timer = setInterval(() => this.tick(claim.boxKey), this.watchIntervalMs)
-    entry.timer.unref()
+    if (entry !== undefined) this.schedule(claim.boxKey, entry, this.minWaitMs)
   }
 
   /** Called by a claim on release. */
@@ -228,15 +225,52 @@ export class RecordingsInFlight {
     this.dropIfIdle(claim.boxKey, entry)
   }
 
-  private tick(boxKey: string | number): void {
-    const entry = this.byBox.get(boxKey)
-    if (entry === undefined) return
-    if (![...entry.claims].some((c) => c.recording)) {
-      clearInterval(entry.timer)
-      entry.timer = undefined
-      return
+  private async look(entry: BoxEntry): Promise<{ stopped: number; room: number }> {
+    if (entry.checking) return { stopped: 0, room: 0 }
+    entry.checking = true
+    try {
+      const room = await this.room(entry)
+      if (room > 0) return { stopped: 0, room }
+      const now = this.clock.now()
+      let stopped = 0
+      for (const claim of entry.claims) {
+        // A recording under its floor keeps going: its room was set aside when it was let in.
+        if (claim.pastFloor(now) && claim.stopForQuota()) stopped++
+      }
+      return { stopped, room }
+    } finally {
+      entry.checking = false
     }
-    this.check(boxKey).catch((err: unknown) => this.options.onWatchError?.(err))
+  }
+
+  /** Wake the watch for `boxKey` in `delayMs`, unless it is already due sooner. */
+  private schedule(boxKey: string | number, entry: BoxEntry, delayMs: number): void {
+    const due = Date.now() + delayMs
+    if (entry.timer !== undefined && entry.timerDue <= due) return
+    clearTimeout(entry.timer)
+    entry.timerDue = due
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined
+      this.tick(boxKey, entry)
+    }, delayMs)
+    entry.timer.unref()
+  }
+
+  private tick(boxKey: string | number, entry: BoxEntry): void {
+    if (this.byBox.get(boxKey) !== entry) return
+    const recording = [...entry.claims].filter((c) => c.recording).length
+    if (recording === 0) return
+    this.look(entry).then(
+      ({ room }) => {
+        // Half the time the recordings in progress need to fill the room at 16,000 B/s each.
+        const wait = room / (recording * BYTES_PER_MS) / 2
+        this.schedule(boxKey, entry, Math.min(this.maxWaitMs, Math.max(this.minWaitMs, wait)))
+      },
+      (err: unknown) => {
+        this.options.onWatchError?.(err)
+        this.schedule(boxKey, entry, this.minWaitMs)
+      },
+    )
   }
 
   /**
@@ -260,6 +294,7 @@ export class RecordingsInFlight {
         quotaBytes,
         usedBytes,
         timer: undefined,
+        timerDue: 0,
         checking: false,
       }
       this.byBox.set(boxKey, entry)
@@ -272,7 +307,7 @@ export class RecordingsInFlight {
 
   private dropIfIdle(boxKey: string | number, entry: BoxEntry): void {
     if (entry.claims.size > 0 || entry.pending > 0) return
-    clearInterval(entry.timer)
+    clearTimeout(entry.timer)
     this.byBox.delete(boxKey)
   }
 }

@@ -20,7 +20,10 @@ function setup(usedBytes = 0): {
 } {
   const clock = new ManualClock()
   // A watch interval no test waits for: the tests call check() themselves at chosen clock times.
-  const inFlight = new RecordingsInFlight(clock, { watchIntervalMs: 3_600_000 })
+  const inFlight = new RecordingsInFlight(clock, {
+    watchIntervalMs: 3_600_000,
+    watchMaxIntervalMs: 3_600_000,
+  })
   const used = { bytes: usedBytes }
   const admit = (quota: number): Promise<InFlightClaim | undefined> =>
     inFlight.admit('box', quota, () => Promise.resolve(used.bytes), sizes)
@@ -122,7 +125,10 @@ void t.test('a recording under its floor goes on until it reaches it', async (t)
 
 void t.test('a claim released while a usage query runs is counted on the safe side', async (t) => {
   const clock = new ManualClock()
-  const inFlight = new RecordingsInFlight(clock, { watchIntervalMs: 3_600_000 })
+  const inFlight = new RecordingsInFlight(clock, {
+    watchIntervalMs: 3_600_000,
+    watchMaxIntervalMs: 3_600_000,
+  })
   const quota = seconds(10)
   const first = await inFlight.admit('box', quota, () => Promise.resolve(0), sizes)
   if (first === undefined) throw new Error('let in')
@@ -144,7 +150,7 @@ void t.test('a claim released while a usage query runs is counted on the safe si
 
 void t.test('the watch timer runs only while a box has recordings in progress', async (t) => {
   const clock = new ManualClock()
-  const inFlight = new RecordingsInFlight(clock, { watchIntervalMs: 5 })
+  const inFlight = new RecordingsInFlight(clock, { watchIntervalMs: 5, watchMaxIntervalMs: 5 })
   const quota = seconds(10)
   const a = await inFlight.admit('box', quota, () => Promise.resolve(0), sizes)
   if (a === undefined) throw new Error('let in')
@@ -156,4 +162,29 @@ void t.test('the watch timer runs only while a box has recordings in progress', 
   a.finishTake(seconds(10.5))
   a.release()
   t.equal(inFlight.bytes('box'), 0, 'box forgotten once its last caller left')
+})
+
+void t.test('a box far from its quota is looked at rarely, one at its quota often', async (t) => {
+  const clock = new ManualClock()
+  const inFlight = new RecordingsInFlight(clock, { watchIntervalMs: 5, watchMaxIntervalMs: 10_000 })
+  const queries = { far: 0, near: 0 }
+  const far = await inFlight.admit('far', 10 * MiB, () => Promise.resolve(queries.far++ * 0), sizes)
+  // Room for exactly one caller's floor: full as soon as it records.
+  const near = await inFlight.admit(
+    'near',
+    sizes.floorBytes,
+    () => Promise.resolve(queries.near++ * 0),
+    sizes,
+  )
+  if (far === undefined || near === undefined) throw new Error('both let in')
+  queries.far = 0
+  queries.near = 0
+  far.startRecording(() => undefined)
+  near.startRecording(() => undefined)
+  // Wait for the box with no room to be looked at 5 times (200 ms wall clock would do on an idle machine).
+  for (let i = 0; i < 1000 && queries.near < 5; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+  t.ok(queries.near >= 5, 'no room: looked at again and again')
+  t.ok(queries.far <= 2, `10 MiB of room: meanwhile looked at ${queries.far} time(s) (next look in 10 s)`)
+  far.release()
+  near.release()
 })
