@@ -198,8 +198,11 @@ export class EslSession {
     if (name === 'CHANNEL_EXECUTE' || name === 'CHANNEL_EXECUTE_COMPLETE') {
       const appUuid = header(event, 'Application-UUID')
       const pending = appUuid === undefined ? undefined : this.executes.get(appUuid)
-      if (pending !== undefined && name === 'CHANNEL_EXECUTE') pending.started = true
-      else pending?.complete(event)
+      // (None for an app the dialplan ran, or one already settled.)
+      if (pending !== undefined) {
+        if (name === 'CHANNEL_EXECUTE') pending.started = true
+        else pending.complete(event)
+      }
     } else if (name === 'DTMF') {
       const digit = header(event, 'DTMF-Digit')
       for (const pending of this.executes.values()) {
