@@ -80,20 +80,21 @@ if (realTierAvailable(t)) {
     const store = await pbx.store()
     const box = await store.mailboxes.find(DOMAIN, '100')
     t.equal(box?.pinTemporary, false, 'the PIN change went through')
-    t.ok(
-      all.events.some((e) => e.name === 'CHANNEL_HANGUP_COMPLETE' && e.get('Unique-ID') === call.b),
-      'the hangup event (which carries every channel variable) was received',
+    const hangup = all.events.find(
+      (e) => e.name === 'CHANNEL_HANGUP_COMPLETE' && e.get('Unique-ID') === call.b,
     )
-    const events = all.events.map((e) => `${e.headers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n${e.body}`)
+    // FreeSWITCH writes every digit the call typed into digits_dialed at hangup; the daemon has it masked.
+    t.match(hangup?.get('variable_digits_dialed'), /^X+$/, 'digits_dialed is masked')
     const cdrFiles = await filesUnder(join(pbx.fs.dir, 'log', 'cdr-csv'))
     const cdr = (await Promise.all(cdrFiles.map((f) => readFile(f, 'utf8')))).join('\n')
     t.match(cdr, call.b, 'the CDR of the call was written')
     const daemonLog = pbx.logs().map((l) => JSON.stringify(l))
     for (const pin of PINS) {
-      const carriers = all.events.filter((_, i) => events[i]?.includes(pin)).map((e) => e.name)
+      const carriers = all.events.flatMap((e) => [
+        ...e.headers.filter(([, v]) => v.includes(pin)).map(([k]) => `${e.name} ${k}`),
+        ...(e.body.includes(pin) ? [`${e.name} body`] : []),
+      ])
       t.same(carriers, [], `no event holds ${pin}`)
-      for (const e of all.events)
-        for (const [k, v] of e.headers) if (v.includes(pin)) t.comment(`${e.name} ${k}: ${v}`)
       t.notOk(dump.includes(pin), `uuid_dump does not hold ${pin}`)
       t.notOk(cdr.includes(pin), `the CDR does not hold ${pin}`)
       t.notOk(
