@@ -350,6 +350,7 @@ void t.test(
   'a secret collect keeps the entry in no variable and reads it from the DTMF events',
   async (t) => {
     let arg = ''
+    const masks: string[] = []
     const { result } = await withCall(
       t,
       async (call) => [
@@ -358,6 +359,9 @@ void t.test(
         await call.collect({ prompt: '/p.wav', min: 1, max: 4, timeoutMs: 3000, secret: true }),
       ],
       async (fs) => {
+        const mask = await fs.nextExecute()
+        masks.push(`${mask.app} ${mask.arg}`)
+        fs.complete(mask.appUuid, 'set')
         const a = await fs.nextExecute()
         arg = a.arg
         // A digit the parked channel ate before the app started: its event comes before CHANNEL_EXECUTE.
@@ -381,6 +385,7 @@ void t.test(
       'one try, no variable, no regex',
     )
     t.same(result, ['4821', '', ''], 'the entry; a failure is empty; a lone terminator is empty')
+    t.same(masks, ['set digits_dialed_filter=.+'], 'digits_dialed masked once, before the first secret entry')
   },
 )
 
