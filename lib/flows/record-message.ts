@@ -47,7 +47,9 @@ export async function recordMessage(
       return undefined
     }
     const take = await recordOnce(call, box, claim, capSeconds, deps)
-    if (claim.stoppedForQuota) return keepCutShort(call, box, claim, take, deps)
+    // Ended by the watch, or by a cap the room left set below maxMessageSeconds: either way the box is full.
+    const quotaCapped = take.endedByLimit && capSeconds < config.recording.maxMessageSeconds
+    if (claim.stoppedForQuota || quotaCapped) return keepCutShort(call, box, claim, take, deps)
     if (take.durationMs < minMs) {
       claim.discardTake()
       await deps.files.remove(take.path)
@@ -88,6 +90,8 @@ interface Take {
   path: string
   durationMs: number
   hungUp: boolean
+  /** Neither `#`, silence nor a hangup ended it: its time limit did (or a `uuid_break`). */
+  endedByLimit: boolean
 }
 
 async function recordOnce(
@@ -128,13 +132,15 @@ async function recordOnce(
     )
   }
   claim.finishTake(WAV_HEADER_BYTES + Math.ceil((durationMs * BYTES_PER_SECOND) / 1000))
-  return { uuid, path, durationMs, hungUp: result.hungUp }
+  const endedByLimit = !result.hungUp && !result.silenceEnded && result.terminator === undefined
+  return { uuid, path, durationMs, hungUp: result.hungUp, endedByLimit }
 }
 
 /**
- * The quota watch ended this take (the box reached its quota while several callers recorded). It was let run
- * past the minimum message length, so it is kept without review (a re-record would find no room), and the caller
- * hears why it ended; the "mailbox full" mail goes out once per episode as for a caller turned away.
+ * The box's quota ended this take: the quota watch stopped it (the box filled up while several callers
+ * recorded), or it reached the cap the room left set. It ran past the minimum message length, so it is kept
+ * without review (a re-record would find no room), and the caller hears why it ended; the "mailbox full" mail
+ * goes out once per episode as for a caller turned away.
  */
 async function keepCutShort(
   call: Call,

@@ -64,15 +64,15 @@ void t.test('the full-box notice is re-armed once usage falls under 90 %', async
   t.equal((await h.messages('100')).length, 1, 'and the caller left a message')
 })
 
-void t.test('a caller alone is capped at the room left', async (t) => {
+void t.test('a caller alone is capped at the room left, and told why the recording ended', async (t) => {
   const h = await startHarness(t, { config: boxWithQuota(seconds(14.5)) })
-  const transcript = await h.call({
-    variables: deposit100,
-    records: [{ speakMs: 20_000 }],
-    actions: [{ when: { onPlayback: /vm-listen_to_recording/ }, hangup: true }],
-  }).finished
+  const transcript = await h.call({ variables: deposit100, records: [{ speakMs: 20_000 }] }).finished
   const record = transcript.executes.find((e) => e.app === 'record')
   t.match(record?.arg, / 14 200 3$/, 'recording capped at the 14 whole seconds that fit')
+  t.ok(heard(transcript, /vm-mailbox_full/), '"mailbox full" when the cap ended it')
+  t.notOk(heard(transcript, /vm-listen_to_recording/), 'no review: there is no room to record again')
+  t.ok(heard(transcript, /message-saved/), 'then "saved"')
+  t.equal((await h.messages('100')).length, 1, 'the message is kept')
 })
 
 void t.test(
