@@ -6,6 +6,7 @@ import {
   WAV_HEADER_BYTES,
   type InFlightClaim,
 } from '../../lib/store/recordings-in-flight.js'
+import { makeBox, openTestStore } from './fixture.js'
 
 const MiB = 1024 * 1024
 const seconds = (s: number): number => WAV_HEADER_BYTES + s * BYTES_PER_SECOND
@@ -187,4 +188,37 @@ void t.test('a box far from its quota is looked at rarely, one at its quota ofte
   t.ok(queries.far <= 2, `10 MiB of room: meanwhile looked at ${queries.far} time(s) (next look in 10 s)`)
   far.release()
   near.release()
+})
+
+void t.test('the store counts callers in flight in a box’s remaining bytes', async (t) => {
+  const { store } = await openTestStore(t)
+  const box = await store.mailboxes.update((await makeBox(store)).rowId, { quotaBytes: seconds(20) })
+  t.equal(await store.remainingBytes(box, 1), seconds(20), 'an empty box')
+  const claim = await store.recordings.admit(box.rowId, seconds(20), () => store.bytesUsed(box.rowId), sizes)
+  t.equal(await store.remainingBytes(box, 1), seconds(20) - sizes.floorBytes, 'less a caller in flight')
+  claim?.release()
+  t.equal(await store.remainingBytes(box, 1), seconds(20), 'released')
+})
+
+void t.test('a failing usage query is reported and the watch tries again', async (t) => {
+  const clock = new ManualClock()
+  const errors: unknown[] = []
+  const inFlight = new RecordingsInFlight(clock, {
+    watchIntervalMs: 5,
+    watchMaxIntervalMs: 5,
+    onWatchError: (err) => errors.push(err),
+  })
+  let fail = false
+  const claim = await inFlight.admit(
+    'box',
+    seconds(10),
+    () => (fail ? Promise.reject(new Error('database is locked')) : Promise.resolve(0)),
+    sizes,
+  )
+  if (claim === undefined) throw new Error('let in')
+  fail = true
+  claim.startRecording(() => undefined)
+  for (let i = 0; i < 1000 && errors.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+  t.ok(errors.length >= 2, 'reported, and tried again')
+  claim.release()
 })
