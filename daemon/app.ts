@@ -26,6 +26,11 @@ export interface AppOptions {
   schedules?: boolean
   /** The audio file layer over the state directory (default); tests pass one that fails, to stand for a crash. */
   files?: (stateDir: string) => AudioFiles
+  /**
+   * Look at a box with recordings in progress every this many ms, fixed (tests whose clock runs faster than the
+   * wall clock). Default: between 200 ms and 10 s, by how close the box is to its quota.
+   */
+  quotaWatchMs?: number
 }
 
 export interface App {
@@ -56,9 +61,17 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
   let config = initial
   await ensureWritableDir(config.stateDir)
 
-  const store = await openStore(join(config.stateDir, 'voicemail.db'), clock).catch((err: unknown) => {
-    throw new StartupError(`cannot open the database in ${config.stateDir}`, { cause: err })
-  })
+  const recordings = {
+    ...(options.quotaWatchMs !== undefined
+      ? { watchIntervalMs: options.quotaWatchMs, watchMaxIntervalMs: options.quotaWatchMs }
+      : {}),
+    onWatchError: (err: unknown) => log.warn({ err }, 'quota watch: usage query failed'),
+  }
+  const store = await openStore(join(config.stateDir, 'voicemail.db'), clock, { recordings }).catch(
+    (err: unknown) => {
+      throw new StartupError(`cannot open the database in ${config.stateDir}`, { cause: err })
+    },
+  )
   const declared = await applyDeclarations(store, config)
   log.info({ created: declared.created, updated: declared.updated }, 'declared domains and mailboxes applied')
 

@@ -58,11 +58,19 @@ export interface CollectOptions {
   terminators?: string
   /** Regular expression the whole entry must match (FreeSWITCH syntax). Default `\d+`-like for digits. */
   pattern?: string
+  /**
+   * The entry is a PIN (SPEC §4 owner 1: a PIN never stays on the channel). FreeSWITCH keeps it in no channel
+   * variable, so no event, `uuid_dump` or CDR holds it; the digits are read from the DTMF events of the entry
+   * instead. One try only (`tries` is ignored); the pattern is checked here, not by FreeSWITCH (whose regex
+   * check logs the entry).
+   */
+  secret?: boolean
 }
 
 export interface RecordOptions {
   maxSeconds: number
   silenceThreshold: number
+  /** Silence that ends the recording, in seconds of audio whatever the call's codec and rate. */
   silenceSeconds: number
   /** Digits that stop the recording. Default `'#'`. */
   terminators?: string
@@ -110,6 +118,11 @@ export interface Call {
   collect(options: CollectOptions): Promise<string>
   /** Record to `path` (FreeSWITCH writes the file). Resolves on hangup too: the audio is what matters. */
   record(path: string, options: RecordOptions): Promise<RecordResult>
+  /**
+   * End the media app running now (a `record` the quota needs to stop), as if the caller had pressed its
+   * terminator. Harmless when nothing runs; a no-op when the caller is gone.
+   */
+  breakMedia(): Promise<void>
   /** Drop digits the caller typed ahead (FreeSWITCH `flush_dtmf`), so a stray `#` cannot end the next step. */
   flushDtmf(): Promise<void>
   sleep(ms: number): Promise<void>

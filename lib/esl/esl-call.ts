@@ -11,7 +11,8 @@ import type {
 import { matchesPattern, noInjection, word } from './app-args.js'
 import { HangupError } from './errors.js'
 import { header, variablesOf } from './event-headers.js'
-import { playResult, recordResult } from './media-results.js'
+import { entryFromDtmf, playResult, recordResult } from './media-results.js'
+import { silenceHits } from './silence-hits.js'
 import type { EslSession } from './esl-session.js'
 import type { EslEvent } from './modesl-patched.js'
 
@@ -53,6 +54,8 @@ export class EslCall implements Call {
   /** Channel variables this call has set, with the value each had before its first change (undefined: unset). */
   private readonly changed = new Map<string, string | undefined>()
   private collectSeq = 0
+  /** `digits_dialed_filter` is set (before the first secret entry of the call). */
+  private dtmfLogMasked = false
 
   constructor(
     private readonly session: EslSession,
@@ -138,6 +141,20 @@ export class EslCall implements Call {
    * `read_result` is not `failure` (`timeout` after ≥ min digits is a valid entry), and re-check its length.
    * Each collect uses a fresh variable name, so a value left by an earlier collect can never be mistaken for
    * this one's (FreeSWITCH also leaves `read_terminator_used` stale).
+   *
+   * A secret entry (a PIN) is stored in no variable: FreeSWITCH keeps every variable on the channel, and every
+   * later event, `uuid_dump` and CDR carries it (seen on real FreeSWITCH: `variable_vmd_digits_2: 7315`), while
+   * unsetting it afterwards would still leave it in this app's own CHANNEL_EXECUTE_COMPLETE. With `''` as the
+   * variable name FreeSWITCH stores nothing (`switch_channel_set_variable` ignores an empty name), and with `''`
+   * as the regex it neither checks nor logs the entry (its "Test Regex [digits]" debug line); the digits come from
+   * the DTMF events FreeSWITCH fires for each digit it takes (EslSession `dtmf`).
+   *
+   * FreeSWITCH also logs every digit a channel dequeues and, at hangup, writes them all into `digits_dialed`
+   * (CHANNEL_HANGUP_COMPLETE and every CDR; seen on real FreeSWITCH 1.11: `variable_digits_dialed:
+   * 6180427395#5937261804#…`). Before the first secret entry of a call we set `digits_dialed_filter=.+`, which
+   * makes FreeSWITCH mask the whole string with X (switch_channel.c, the `digits_dialed` of
+   * switch_channel_set_timestamps). (`sensitive_dtmf=true` would hide the digits from the log too, but also
+   * from the DTMF events this reads them from.)
    */
   async collect(options: CollectOptions): Promise<string> {
     const prompts = typeof options.prompt === 'string' ? [options.prompt] : [...options.prompt]
@@ -149,9 +166,11 @@ export class EslCall implements Call {
       options.terminators === undefined || options.terminators === '' ? '#' : options.terminators
     const pattern = options.pattern ?? '^[0-9*#]+$'
     ;[terminators, pattern].forEach((w) => word(w, 'play_and_get_digits'))
-    const tries = Math.max(1, options.tries ?? 1)
+    const secret = options.secret === true
+    const tries = secret ? 1 : Math.max(1, options.tries ?? 1)
     const digitTimeout = options.digitTimeoutMs ?? options.timeoutMs
-    const variable = `vmd_digits_${++this.collectSeq}`
+    // `''`: an empty argument to FreeSWITCH's argument splitter (switch_separate_string strips the quotes).
+    const variable = secret ? "''" : `vmd_digits_${++this.collectSeq}`
     const arg = [
       options.min,
       options.max,
@@ -161,12 +180,20 @@ export class EslCall implements Call {
       prompt,
       invalid,
       variable,
-      pattern,
+      secret ? "''" : pattern,
       digitTimeout,
     ].join(' ')
     const budget = this.options.mediaTimeoutMs + tries * (options.timeoutMs + options.max * digitTimeout)
-    const event = await this.run('play_and_get_digits', arg, budget)
-    const digits = header(event, `variable_${variable}`)
+    if (secret && !this.dtmfLogMasked) {
+      await this.run('set', 'digits_dialed_filter=.+', this.options.commandTimeoutMs)
+      this.dtmfLogMasked = true
+    }
+    const typed: string[] = []
+    const onDtmf = secret ? (d: string): number => typed.push(d) : undefined
+    const event = await this.run('play_and_get_digits', arg, budget, undefined, false, onDtmf)
+    const digits = secret
+      ? entryFromDtmf(typed, terminators, options.max)
+      : header(event, `variable_${variable}`)
     if (digits === undefined || header(event, 'variable_read_result') === 'failure') return ''
     if (digits.length < options.min || digits.length > options.max) return ''
     return matchesPattern(pattern, digits) ? digits : ''
@@ -176,6 +203,8 @@ export class EslCall implements Call {
    * `record <path> <limit> <thresh> <hits>`. Resolves on hangup too: after CHANNEL_HANGUP it still waits
    * `hangupGraceMs` for its RECORD_STOP / EXECUTE_COMPLETE to learn `record_ms` (they arrive thanks to `linger`).
    * Sets nothing on the channel but `playback_terminators` (no `record_*` variables that could redirect the file).
+   * The silence is given to FreeSWITCH in hits scaled to the call's read rate (silence-hits.ts), so it lasts
+   * `silenceSeconds` on Opus and wideband calls too.
    */
   async record(path: string, options: RecordOptions): Promise<RecordResult> {
     word(path, 'record')
@@ -183,7 +212,12 @@ export class EslCall implements Call {
     const terminators = options.terminators ?? '#'
     let stop: EslEvent | undefined
     const off = this.session.on('RECORD_STOP', (event) => (stop = event))
-    const arg = `${path} ${Math.ceil(options.maxSeconds)} ${options.silenceThreshold} ${options.silenceSeconds}`
+    const hits = silenceHits(
+      options.silenceSeconds,
+      this.vars.get('read_rate'),
+      this.vars.get('record_sample_rate'),
+    )
+    const arg = `${path} ${Math.ceil(options.maxSeconds)} ${options.silenceThreshold} ${hits}`
     const timeout = options.maxSeconds * 1000 + this.options.recordMarginMs
     try {
       const done = await this.withTerminators(terminators, () =>
@@ -197,6 +231,24 @@ export class EslCall implements Call {
         : recordResult(stop, terminators, true)
     } finally {
       off()
+    }
+  }
+
+  /**
+   * FreeSWITCH `uuid_break` on this call's own socket. Seen on real FreeSWITCH 1.11 over `async full`: a running
+   * `record` ends within tens of ms, its completion carries the `record_ms` of what was written and the WAV is
+   * complete; the next playback plays in full; a break while nothing runs changes nothing. (The `break`
+   * application, queued with sendmsg, ends a `record` the same way but only where the running app reads its
+   * queued messages.)
+   */
+  async breakMedia(): Promise<void> {
+    if (this.session.hungUp) return
+    word(this.info.uuid, 'uuid_break')
+    try {
+      // `-ERR No such channel!` only means the call ended meanwhile.
+      await this.session.api(`uuid_break ${this.info.uuid}`, this.options.commandTimeoutMs)
+    } catch (err) {
+      if (!(err instanceof HangupError)) throw err
     }
   }
 
@@ -248,12 +300,14 @@ export class EslCall implements Call {
     timeoutMs: number,
     hangupGraceMs?: number,
     lock = false,
+    dtmf?: (digit: string) => void,
   ): Promise<EslEvent> {
-    const event = await this.session.execute(
-      app,
-      arg,
-      hangupGraceMs === undefined ? { timeoutMs, lock } : { timeoutMs, hangupGraceMs, lock },
-    )
+    const event = await this.session.execute(app, arg, {
+      timeoutMs,
+      lock,
+      ...(hangupGraceMs === undefined ? {} : { hangupGraceMs }),
+      ...(dtmf === undefined ? {} : { dtmf }),
+    })
     // EXECUTE_COMPLETE carries every channel variable (§1.3): it replaces our view, so deleted ones disappear.
     const vars = variablesOf(event)
     if (vars.size > 0) {

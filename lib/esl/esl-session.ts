@@ -30,12 +30,21 @@ export interface ExecuteOptions {
    * `call-command: hangup` until the media ended.
    */
   lock?: boolean
+  /**
+   * Digits the app itself takes from the caller: the DTMF events FreeSWITCH fires (at dequeue, switch_channel.c
+   * `switch_channel_dequeue_dtmf`) between the app's CHANNEL_EXECUTE and its CHANNEL_EXECUTE_COMPLETE. Digits the
+   * parked channel ate before the app started fire before its CHANNEL_EXECUTE and are not reported.
+   */
+  dtmf?: (digit: string) => void
 }
 
 interface PendingExecute {
   complete(event: EslEvent): void
   hangup(): void
   close(): void
+  /** Its CHANNEL_EXECUTE has arrived (the app is running). */
+  started: boolean
+  dtmf: ((digit: string) => void) | undefined
 }
 
 type EventHandler = (event: EslEvent) => void
@@ -101,6 +110,24 @@ export class EslSession {
   }
 
   /**
+   * `api <command>` on this call's own socket (allowed with `full`): resolves with the response body (`-ERR …`
+   * included: callers decide). modesl queues api/response callbacks apart from command/reply ones, so this never
+   * shifts `command()` replies. Throws EslTimeoutError, or HangupError when the socket is (or becomes) closed.
+   */
+  api(command: string, timeoutMs: number): Promise<string> {
+    const label = `api ${command.split(' ')[0] ?? ''}`
+    if (this.closed) return Promise.reject(new HangupError(this.uuid ?? 'unknown', label))
+    if (/[\r\n]/.test(command)) return Promise.reject(new EslCommandError(label, 'command contains CR/LF'))
+    return awaitReply(
+      this.commands,
+      label,
+      timeoutMs,
+      () => new HangupError(this.uuid ?? 'unknown', label),
+      (done) => this.conn.api(command, (event) => done(event.getBody())),
+    )
+  }
+
+  /**
    * `sendmsg` + `call-command: execute`, resolved with the app's CHANNEL_EXECUTE_COMPLETE (matched by the
    * Event-UUID we choose, which FreeSWITCH returns as Application-UUID, §1.3). Throws HangupError when the call is
    * gone or goes away first, EslTimeoutError, or EslCommandError when FreeSWITCH refuses the message.
@@ -143,6 +170,8 @@ export class EslSession {
           else grace ??= setTimeout(gone, options.hangupGraceMs)
         },
         close: gone,
+        started: false,
+        dtmf: options.dtmf,
       })
       this.command('sendmsg', headers, options.timeoutMs).catch((err: unknown) =>
         settle(() => reject(err instanceof Error ? err : new Error(String(err)))),
@@ -166,9 +195,19 @@ export class EslSession {
     const name = header(event, 'Event-Name')
     const owner = header(event, 'Unique-ID')
     if (name === undefined || (owner !== undefined && this.uuid !== undefined && owner !== this.uuid)) return
-    if (name === 'CHANNEL_EXECUTE_COMPLETE') {
+    if (name === 'CHANNEL_EXECUTE' || name === 'CHANNEL_EXECUTE_COMPLETE') {
       const appUuid = header(event, 'Application-UUID')
-      if (appUuid !== undefined) this.executes.get(appUuid)?.complete(event)
+      const pending = appUuid === undefined ? undefined : this.executes.get(appUuid)
+      // (None for an app the dialplan ran, or one already settled.)
+      if (pending !== undefined) {
+        if (name === 'CHANNEL_EXECUTE') pending.started = true
+        else pending.complete(event)
+      }
+    } else if (name === 'DTMF') {
+      const digit = header(event, 'DTMF-Digit')
+      for (const pending of this.executes.values()) {
+        if (pending.started && digit !== undefined) pending.dtmf?.(digit)
+      }
     }
     for (const handler of this.handlers.get(name) ?? []) handler(event)
     if (name === 'CHANNEL_HANGUP' || name === 'CHANNEL_HANGUP_COMPLETE') {

@@ -29,3 +29,20 @@ export function recordResult(event: EslEvent, terminators: string, hungUp: boole
   if (used !== undefined && used !== '' && terminators.includes(used)) result.terminator = used
   return result
 }
+
+/**
+ * A secret entry (CollectOptions.secret) rebuilt from the DTMF events FreeSWITCH fired while
+ * `play_and_get_digits` collected it: digits up to the first terminator, at most `max`. FreeSWITCH dequeues
+ * exactly the digits it collects (one that interrupts the prompt, then up to `max` or a terminator) and fires one
+ * DTMF event per dequeued digit. A terminator first is an empty entry (FreeSWITCH would keep a `#` that
+ * interrupts the prompt as a digit; no PIN starts with one).
+ */
+export function entryFromDtmf(digits: readonly string[], terminators: string, max: number): string {
+  let entry = ''
+  for (const digit of digits) {
+    if (terminators.includes(digit)) break
+    entry += digit
+    if (entry.length >= max) break
+  }
+  return entry
+}

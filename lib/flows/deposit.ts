@@ -6,7 +6,7 @@ import type { FlowDeps } from './deps.js'
 import { domainSettings } from './domain-settings.js'
 import { greetingFiles, playGreeting, wantedGreeting } from './greeting.js'
 import { loginToBox } from './owner/login.js'
-import { noticeFullBox, rearmFullNotice, reserveRecordingSpace } from './quota-check.js'
+import { admitCaller, noticeFullBox, rearmFullNotice } from './quota-check.js'
 import { provisionPersonalBox } from './provision.js'
 import { recordMessage } from './record-message.js'
 
@@ -53,18 +53,17 @@ export async function deposit(
     return
   }
 
-  const space = await reserveRecordingSpace(box, deps, log)
-  if (space.full) {
+  const claim = await admitCaller(box, deps, log)
+  if (claim === undefined) {
     await call.play(deps.prompts.std('mailboxFull'))
     await noticeFullBox(box, deps, log)
     await goodbye(call, deps)
     return
   }
-  // Room again (the owner deleted messages): the next full episode gets its own notice.
-  await rearmFullNotice(box, deps)
-
   try {
-    const recording = await recordMessage(call, box, space.capSeconds, deps, log)
+    // Room again (the owner deleted messages): the next full episode gets its own notice.
+    await rearmFullNotice(box, deps)
+    const recording = await recordMessage(call, box, claim, deps, log)
     if (recording === undefined) {
       if (!call.hungUp) await goodbye(call, deps)
       return
@@ -81,7 +80,8 @@ export async function deposit(
       return
     }
   } finally {
-    space.reservation.release()
+    // After the row is written its bytes count as used; until then the claim counts them (SPEC §4 deposit 3).
+    claim.release()
   }
   if (!call.hungUp) {
     await call.play(deps.prompts.own('messageSavedGoodbye'))

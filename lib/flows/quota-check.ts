@@ -1,45 +1,64 @@
 import type { Logger } from '../log.js'
-import type { Reservation } from '../store/quota-reservations.js'
+import {
+  BYTES_PER_SECOND,
+  type InFlightClaim,
+  type InFlightSizes,
+  WAV_HEADER_BYTES,
+} from '../store/recordings-in-flight.js'
 import { quotaOf } from '../store/usage.js'
 import type { Mailbox } from '../store/types.js'
 import type { FlowDeps } from './deps.js'
-import { BYTES_PER_SECOND } from './record-message.js'
 
 /** A full-box notice is re-armed once usage falls under this share of the quota. */
 export const REARM_PERCENT = 90
-const WAV_HEADER_BYTES = 44
+/**
+ * Margin above the minimum message that every admitted caller is guaranteed: we time a recording from the moment
+ * we ask FreeSWITCH for it, and it starts writing a little later (tens of ms on a loaded 2-core box). Ending a
+ * recording at `min + margin` by our clock still leaves at least `min` in the file.
+ */
+export const FLOOR_MARGIN_SECONDS = 0.5
 
-export type QuotaVerdict = { full: true } | { full: false; capSeconds: number; reservation: Reservation }
+/** The quota rule's sizes under the current config. */
+export function inFlightSizes(config: FlowDeps['config']): InFlightSizes {
+  const min = config.recording.minMessageSeconds
+  return {
+    minMessageBytes: WAV_HEADER_BYTES + min * BYTES_PER_SECOND,
+    floorBytes: WAV_HEADER_BYTES + Math.ceil((min + FLOOR_MARGIN_SECONDS) * BYTES_PER_SECOND),
+  }
+}
 
 /**
- * Decide how long this caller may record (SPEC §4 deposit 3), reserving the space so that concurrent callers
- * cannot overshoot. FreeSWITCH checks `record`'s limit in whole seconds and can overrun it by up to a second, so
- * the cap given to FreeSWITCH is one second less than the space reserved. A box with room for less than the
- * minimum message length is full: any recording would be discarded anyway.
+ * Let a caller record into `box`, or not (SPEC §4 deposit 3): undefined when the box's committed messages plus
+ * the callers recording into it right now leave less than a minimum-length message. Release the claim once the
+ * message row is written or the caller leaves.
  */
-export async function reserveRecordingSpace(
+export async function admitCaller(
   box: Mailbox,
   deps: FlowDeps,
   log: Logger,
-): Promise<QuotaVerdict> {
-  const { config } = deps
-  const quotaBytes = quotaOf(box, config.defaultQuotaBytes)
-  const maxSeconds = config.recording.maxMessageSeconds
-  const reservation = await deps.store.reserveRecording(
-    box,
-    config.defaultQuotaBytes,
-    (maxSeconds + 1) * BYTES_PER_SECOND + WAV_HEADER_BYTES,
+): Promise<InFlightClaim | undefined> {
+  const quotaBytes = quotaOf(box, deps.config.defaultQuotaBytes)
+  const claim = await deps.store.recordings.admit(
+    box.rowId,
+    quotaBytes,
+    () => deps.store.bytesUsed(box.rowId),
+    inFlightSizes(deps.config),
   )
-  const capSeconds = Math.min(
-    maxSeconds,
-    Math.floor((reservation.bytes - WAV_HEADER_BYTES) / BYTES_PER_SECOND) - 1,
+  if (claim === undefined) log.info({ quotaBytes }, 'mailbox full')
+  return claim
+}
+
+/**
+ * The cap of the caller's next take: the room left for it now (quota − used − the other callers in flight), at
+ * most `maxMessageSeconds`. FreeSWITCH checks the limit in whole seconds and may run up to a second over; the
+ * watch (RecordingsInFlight) ends a recording that would take the box past its quota.
+ */
+export async function takeCapSeconds(claim: InFlightClaim, box: Mailbox, deps: FlowDeps): Promise<number> {
+  const room = await deps.store.recordings.roomFor(claim, quotaOf(box, deps.config.defaultQuotaBytes), () =>
+    deps.store.bytesUsed(box.rowId),
   )
-  if (capSeconds < config.recording.minMessageSeconds) {
-    reservation.release()
-    log.info({ quotaBytes }, 'mailbox full')
-    return { full: true }
-  }
-  return { full: false, capSeconds, reservation }
+  const fits = Math.floor((room - WAV_HEADER_BYTES) / BYTES_PER_SECOND)
+  return Math.max(0, Math.min(deps.config.recording.maxMessageSeconds, fits))
 }
 
 /**

@@ -9,14 +9,14 @@ import { LearnedAccountRepo } from './learned-accounts.js'
 import { LockoutPolicy, LoginFailureRepo } from './login-failures.js'
 import { MailboxRepo } from './mailboxes.js'
 import { MessageRepo } from './messages.js'
-import { QuotaReservations, type Reservation } from './quota-reservations.js'
+import { RecordingsInFlight, type RecordingsInFlightOptions } from './recordings-in-flight.js'
 import { TombstoneRepo } from './tombstones.js'
 import { bytesUsed, quotaOf, usageOf, type Usage } from './usage.js'
 import type { Mailbox } from './types.js'
 
 /**
- * Every repository over one `Db`, so the daemon and voicemailctl create one thing. Reservations live here too:
- * they are per process, like the connection.
+ * Every repository over one `Db`, so the daemon and voicemailctl create one thing. The recordings in flight live
+ * here too: they are per process, like the connection.
  */
 export class Store {
   readonly domains: DomainRepo
@@ -31,14 +31,17 @@ export class Store {
   readonly learnedAccounts: LearnedAccountRepo
   /** Reconcile's view of every message and greeting file with its recorded size. */
   readonly fileRows: FileRows
-  readonly reservations = new QuotaReservations()
+  /** Callers recording into each box right now (quota admission, caps and the watch). */
+  readonly recordings: RecordingsInFlight
 
   constructor(
     readonly db: Db,
     readonly clock: Clock,
+    options: { recordings?: RecordingsInFlightOptions } = {},
   ) {
     this.tombstones = new TombstoneRepo(db)
     this.learnedAccounts = new LearnedAccountRepo(db)
+    this.recordings = new RecordingsInFlight(clock, options.recordings)
     this.domains = new DomainRepo(db, clock)
     this.mailboxes = new MailboxRepo(db, clock, this.tombstones)
     this.messages = new MessageRepo(db, clock, this.tombstones)
@@ -63,30 +66,13 @@ export class Store {
     return usageOf(this.db, box, defaultQuotaBytes)
   }
 
-  /** `quota - used - reserved` for a box right now, never below 0. */
+  /** `quota - used - recordings in flight` for a box right now, never below 0. */
   async remainingBytes(
     box: Pick<Mailbox, 'rowId' | 'quotaBytes'>,
     defaultQuotaBytes: number,
   ): Promise<number> {
     const used = await this.bytesUsed(box.rowId)
-    return Math.max(0, quotaOf(box, defaultQuotaBytes) - used - this.reservations.reserved(box.rowId))
-  }
-
-  /**
-   * Claim up to `maxBytes` of the box's remaining quota for a recording about to start. Resolves to the claim
-   * (`bytes` may be 0: the box is full); release it once the message row is written or the recording discarded.
-   */
-  reserveRecording(
-    box: Pick<Mailbox, 'rowId' | 'quotaBytes'>,
-    defaultQuotaBytes: number,
-    maxBytes: number,
-  ): Promise<Reservation> {
-    return this.reservations.reserveWithin(
-      box.rowId,
-      quotaOf(box, defaultQuotaBytes),
-      () => this.bytesUsed(box.rowId),
-      maxBytes,
-    )
+    return Math.max(0, quotaOf(box, defaultQuotaBytes) - used - this.recordings.bytes(box.rowId))
   }
 
   /** Close the database (waits for queued statements). */
@@ -99,11 +85,12 @@ export class Store {
 export async function openStore(
   path: string,
   clock: Clock,
-  options: { busyTimeoutMs?: number } = {},
+  options: { busyTimeoutMs?: number; recordings?: RecordingsInFlightOptions } = {},
 ): Promise<Store> {
-  return new Store(await Db.open(path, options), clock)
+  const { recordings, ...dbOptions } = options
+  return new Store(await Db.open(path, dbOptions), clock, recordings === undefined ? {} : { recordings })
 }
 
 export type { GreetingFileRow, MessageFileRow } from './file-rows.js'
-export type { Reservation } from './quota-reservations.js'
+export type { InFlightClaim, InFlightSizes } from './recordings-in-flight.js'
 export type { Usage } from './usage.js'

@@ -347,3 +347,96 @@ void t.test(
     ])
   },
 )
+
+void t.test(
+  'a secret collect keeps the entry in no variable and reads it from the DTMF events',
+  async (t) => {
+    let arg = ''
+    const masks: string[] = []
+    const { result } = await withCall(
+      t,
+      async (call) => [
+        await call.collect({ prompt: '/p.wav', min: 1, max: 10, timeoutMs: 3000, secret: true, tries: 3 }),
+        await call.collect({ prompt: '/p.wav', min: 1, max: 4, timeoutMs: 3000, secret: true }),
+        await call.collect({ prompt: '/p.wav', min: 1, max: 4, timeoutMs: 3000, secret: true }),
+      ],
+      async (fs) => {
+        const mask = await fs.nextExecute()
+        masks.push(`${mask.app} ${mask.arg}`)
+        fs.complete(mask.appUuid, 'set')
+        const a = await fs.nextExecute()
+        arg = a.arg
+        // A digit the parked channel ate before the app started: its event comes before CHANNEL_EXECUTE.
+        fs.event('DTMF', { 'DTMF-Digit': '9' })
+        fs.event('CHANNEL_EXECUTE', { Application: 'play_and_get_digits', 'Application-UUID': a.appUuid })
+        for (const d of '4821#') fs.event('DTMF', { 'DTMF-Digit': d })
+        fs.complete(a.appUuid, 'play_and_get_digits', '_none_', { read_result: 'success' })
+        const b = await fs.nextExecute()
+        fs.event('CHANNEL_EXECUTE', { Application: 'play_and_get_digits', 'Application-UUID': b.appUuid })
+        for (const d of '12') fs.event('DTMF', { 'DTMF-Digit': d })
+        fs.complete(b.appUuid, 'play_and_get_digits', '_none_', { read_result: 'failure' })
+        const c = await fs.nextExecute()
+        fs.event('CHANNEL_EXECUTE', { Application: 'play_and_get_digits', 'Application-UUID': c.appUuid })
+        fs.event('DTMF', { 'DTMF-Digit': '#' })
+        fs.complete(c.appUuid, 'play_and_get_digits', '_none_', { read_result: 'success' })
+      },
+    )
+    t.match(
+      arg,
+      /^1 10 1 3000 # \/p\.wav silence_stream:\/\/250 '' '' 3000$/,
+      'one try, no variable, no regex',
+    )
+    t.same(result, ['4821', '', ''], 'the entry; a failure is empty; a lone terminator is empty')
+    t.same(masks, ['set digits_dialed_filter=.+'], 'digits_dialed masked once, before the first secret entry')
+  },
+)
+
+void t.test('record: the silence lasts silenceSeconds whatever the call’s rate', async (t) => {
+  const args: string[] = []
+  await withCall(
+    t,
+    async (call) => {
+      for (let i = 0; i < 3; i++) {
+        await call.setVariable('record_sample_rate', '8000')
+        await call.record(`/r/${i}.wav`, { maxSeconds: 60, silenceThreshold: 200, silenceSeconds: 3 })
+      }
+    },
+    async (fs) => {
+      for (const rate of ['48000', '16000', '8000']) {
+        const set = await fs.nextExecute()
+        fs.complete(set.appUuid, 'set', '_none_', { read_rate: rate, record_sample_rate: '8000' })
+        const terminators = await fs.nextExecute()
+        const record = await fs.nextExecute()
+        args.push(record.arg)
+        fs.complete(terminators.appUuid, 'set', '_none_', { read_rate: rate, record_sample_rate: '8000' })
+        fs.complete(record.appUuid, 'record', '_none_', { read_rate: rate, record_ms: '5000' })
+      }
+    },
+  )
+  t.same(
+    args.map((a) => a.split(' ').slice(1)),
+    [
+      ['60', '200', '18'],
+      ['60', '200', '6'],
+      ['60', '200', '3'],
+    ],
+    'Opus (48 kHz) 18 hits, 16 kHz 6, 8 kHz 3: FreeSWITCH counts them in packets of the call’s codec',
+  )
+})
+
+void t.test('breakMedia is uuid_break on the call’s own socket', async (t) => {
+  let command = ''
+  await withCall(
+    t,
+    async (call) => {
+      await call.breakMedia()
+    },
+    async (fs) => {
+      const c = await fs.reader.next()
+      command = c.line
+      const body = '+OK\n'
+      fs.write(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`)
+    },
+  )
+  t.equal(command, `api uuid_break ${'be563c09-1181-4c42-a7ab-353d9a43b5ea'}`)
+})

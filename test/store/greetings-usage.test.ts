@@ -1,6 +1,5 @@
 import t from 'tap'
 import { StoreConflictError } from '../../lib/store/errors.js'
-import { QuotaReservations, remainingBytes } from '../../lib/store/quota-reservations.js'
 import { quotaOf, usagePercent } from '../../lib/store/usage.js'
 import { makeBox, openTestStore } from './fixture.js'
 
@@ -91,61 +90,4 @@ void t.test('usage counts messages until purged, greetings and name', async (t) 
   t.equal(quotaOf({}, 5), 5)
   t.equal(usagePercent(10, 0), 100, 'a zero quota is full')
   t.equal(usagePercent(150, 100), 150, 'over quota shows above 100')
-})
-
-void t.test('reservations: two concurrent recordings cannot overshoot', async (t) => {
-  const { store } = await openTestStore(t)
-  const box = await store.mailboxes.update((await makeBox(store)).rowId, { quotaBytes: 100_000 })
-  await store.greetings.set(box.rowId, 'name', { file: 'n.wav', sizeBytes: 20_000, durationMs: 1 })
-  const [a, b] = await Promise.all([
-    store.reserveRecording(box, 1, 48_000),
-    store.reserveRecording(box, 1, 48_000),
-  ])
-  t.equal(a.bytes, 48_000, 'first caller, alone, gets its cap')
-  t.equal(b.bytes, 16_000, 'second caller gets half of what is left (32,000)')
-  t.equal(store.reservations.reserved(box.rowId), 64_000)
-  t.equal(await store.remainingBytes(box, 1), 16_000, 'room left for a third caller')
-  const c = await store.reserveRecording(box, 1, 48_000)
-  t.equal(c.bytes, 8_000, 'a third caller gets half of that')
-  t.ok(20_000 + a.bytes + b.bytes + c.bytes <= 100_000, 'together they stay within the quota')
-
-  // The first recording commits: its row counts as used, then its claim is released.
-  await store.messages.insert({
-    uuid: 'a',
-    mailboxRowId: box.rowId,
-    callerIdName: '',
-    callerIdNumber: '',
-    durationMs: 1,
-    sizeBytes: 30_000,
-    file: 'a.wav',
-  })
-  a.release()
-  a.release()
-  t.equal(store.reservations.reserved(box.rowId), 24_000, 'release is idempotent')
-  t.equal(await store.remainingBytes(box, 1), 26_000, 'quota - used - reserved')
-  b.release()
-  c.release()
-  t.equal(store.reservations.reserved(box.rowId), 0)
-  t.equal(await store.remainingBytes(box, 1), 50_000)
-})
-
-void t.test('reservations: a release racing the usage query is counted on the safe side', async (t) => {
-  const reservations = new QuotaReservations()
-  const first = reservations.reserve('box', 600)
-  let used = 0
-  const second = await reservations.reserveWithin(
-    'box',
-    1000,
-    async () => {
-      // The first recording commits while this query runs: the query saw the row *and* the claim is released.
-      used = 600
-      first.release()
-      return Promise.resolve(used)
-    },
-    1000,
-  )
-  t.equal(second.bytes, 0, 'never more than quota - used - (claims alive or released during the query)')
-  t.equal(reservations.reserved('box'), 0)
-  t.equal(reservations.reserve('box', -5).bytes, 0, 'a negative claim is 0')
-  t.equal(remainingBytes(10, 20, 0), 0, 'never below 0')
 })

@@ -36,6 +36,8 @@ export interface HarnessOptions {
   log?: Logger
   /** The daemon's audio file layer (see AppOptions.files): a failing one stands for a crash between two steps. */
   files?: (stateDir: string) => AudioFiles
+  /** How often a box with recordings in progress is checked against its quota (real ms; the app's option). */
+  quotaWatchMs?: number
 }
 
 export interface Harness {
@@ -88,6 +90,7 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
       clock,
       schedules: false,
       ...(files === undefined ? {} : { files }),
+      ...(options.quotaWatchMs !== undefined ? { quotaWatchMs: options.quotaWatchMs } : {}),
     })
     // Tests that need the directory (auto-provisioning) or lamps expect the inbound link to be up.
     for (let i = 0; i < 200 && !started.link.connected; i++) {

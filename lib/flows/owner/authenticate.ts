@@ -54,6 +54,7 @@ export async function authenticate(
       max: PIN_MAX_LENGTH,
       timeoutMs: config.menus.digitTimeoutMs,
       terminators: '#',
+      secret: true,
     })
     if (pin === '') {
       // Another call may have locked this access while the caller stayed silent.

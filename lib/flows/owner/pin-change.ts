@@ -36,6 +36,7 @@ export async function chooseNewPin(
       max: PIN_MAX_LENGTH + 1,
       timeoutMs: config.menus.digitTimeoutMs,
       terminators: '#',
+      secret: true,
     })
   for (let round = 0; round < config.menus.retries; round++) {
     await call.flushDtmf()

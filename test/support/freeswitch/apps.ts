@@ -19,34 +19,57 @@ export function expandVars(s: CallSession, arg: string): string {
   return arg.replace(/\$\{([^}]+)\}/g, (_m, name: string) => s.channel.getVar(name) ?? '')
 }
 
-/** FS's blank-delimited arg splitter: quotes and backslash escapes group words (ut.c:2873–2892). */
+/**
+ * FS's blank-delimited argument splitter (ut.c:2814–2871 `separate_string_blank_delim`, then ut.c:2705–2748
+ * `cleanup_separated_string` on each word): single quotes group words and are removed (`''` is an empty word);
+ * a backslash keeps the next character in the word; afterwards `\'`, `\"`, `\\` and `\n` `\r` `\t` `\s` are
+ * unescaped and any other backslash is kept (a regex's `\d+` stays `\d+`). Double quotes are ordinary characters.
+ */
 export function splitArgs(arg: string): string[] {
-  const out: string[] = []
-  let cur = ''
-  let quote: string | undefined
-  let has = false
-  for (let i = 0; i < arg.length; i++) {
-    const c = arg[i] as string
-    if (c === '\\' && i + 1 < arg.length) {
-      cur += arg[++i]
-      has = true
-    } else if (quote !== undefined) {
-      if (c === quote) quote = undefined
-      else cur += c
-    } else if (c === '"' || c === "'") {
-      quote = c
-      has = true
-    } else if (c === ' ') {
-      if (has) out.push(cur)
-      cur = ''
-      has = false
+  const words: string[] = []
+  let i = 0
+  while (i < arg.length) {
+    while (arg[i] === ' ') i++
+    if (i >= arg.length) break
+    const start = i
+    let quoted = false
+    for (; i < arg.length; i++) {
+      const c = arg[i]
+      if (c === '\\') i++
+      else if (c === "'") quoted = !quoted
+      else if (c === ' ' && !quoted) break
+    }
+    words.push(cleanupWord(arg.slice(start, i)))
+  }
+  return words
+}
+
+const UNESCAPED: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', s: ' ' }
+
+function cleanupWord(word: string): string {
+  let out = ''
+  let end = 0
+  let quoted = false
+  for (let i = 0; i < word.length; i++) {
+    const c = word[i] as string
+    const next = word[i + 1]
+    if (
+      c === '\\' &&
+      next !== undefined &&
+      (next === "'" || next === '"' || next === '\\' || next in UNESCAPED)
+    ) {
+      out += UNESCAPED[next] ?? next
+      end = out.length
+      i++
+    } else if (c === "'" && (quoted || word.includes("'", i + 1))) {
+      quoted = !quoted
+      if (quoted) end = out.length
     } else {
-      cur += c
-      has = true
+      out += c
+      if (c !== ' ' || quoted) end = out.length
     }
   }
-  if (has) out.push(cur)
-  return out
+  return out.slice(0, end)
 }
 
 function setApp(s: CallSession, arg: string): string {

@@ -65,6 +65,8 @@ export class CallSession implements ChannelApi, AppEnv {
   private wait: MediaWait | undefined
   /** Queued digits with the simulated instant they arrived. */
   private readonly digits: Array<{ d: string; at: number }> = []
+  /** Every digit dequeued or flushed, for `digits_dialed` at hangup (ch.c:640–660, 724–735, 4538–4595). */
+  private dtmfLog = ''
   private parkTimer: TimerHandle | undefined
   /** Since when the call has been parked (no app running), if it is. */
   private parkedAt: number | undefined
@@ -183,6 +185,7 @@ export class CallSession implements ChannelApi, AppEnv {
   private dequeueDigit(): string | undefined {
     const d = this.digits.shift()?.d
     if (d === undefined) return undefined
+    this.dtmfLog += d
     // The DTMF event fires when the digit is *dequeued* (ch.c:640–707).
     this.emit(
       'DTMF',
@@ -288,6 +291,10 @@ export class CallSession implements ChannelApi, AppEnv {
     this.channel.state = 'CS_REPORTING'
     this.channel.stateNumber = 11
     this.emit('CHANNEL_STATE', [], ['switch_core_state_machine.c', 'switch_core_session_run', 627])
+    this.channel.setVar(
+      'digits_dialed',
+      digitsDialed(this.dtmfLog, this.channel.getVar('digits_dialed_filter')),
+    )
     this.emit(
       'CHANNEL_HANGUP_COMPLETE',
       [],
@@ -306,6 +313,8 @@ export class CallSession implements ChannelApi, AppEnv {
 
   /** flush_dtmf: drop queued digits without events. */
   flushDigits(): void {
+    // Flushed digits still go to the DTMF log (switch_channel_flush_dtmf).
+    this.dtmfLog += this.digits.map((x) => x.d).join('')
     this.digits.length = 0
   }
 
@@ -323,4 +332,24 @@ export class CallSession implements ChannelApi, AppEnv {
   kill(cause: string): void {
     this.hangup(cause)
   }
+}
+
+/**
+ * `digits_dialed` as FS builds it at hangup (ch.c:4538–4595): the DTMF log, or `none`; with
+ * `digits_dialed_filter` set, every substring its regex captures (group 0 included) is replaced by as many `X`.
+ */
+export function digitsDialed(log: string, filter: string | undefined): string {
+  if (log === '') return 'none'
+  if (filter === undefined || filter === '') return log
+  let match: RegExpExecArray | null
+  try {
+    match = new RegExp(filter).exec(log)
+  } catch {
+    return log
+  }
+  let out = log
+  for (const group of match ?? []) {
+    if (group !== undefined && group !== '') out = out.replaceAll(group, 'X'.repeat(group.length))
+  }
+  return out
 }

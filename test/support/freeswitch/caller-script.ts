@@ -42,6 +42,8 @@ export interface CallerScript {
   context?: string
   /** Channel variables the dialplan set before `socket` (vm_action, vm_mailbox, domain_name, …), in order. */
   variables?: Record<string, string>
+  /** The call's codec, e.g. `{ name: 'opus', rate: 48000 }` for a softphone. Default L16 at 8000 (loopback). */
+  readCodec?: { name: string; rate: number }
   actions?: CallerAction[]
   /**
    * Entries typed into successive digit collections (each try of play_and_get_digits, each read): the nth entry

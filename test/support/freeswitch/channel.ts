@@ -15,7 +15,17 @@ export interface ChannelProfile {
   context: string
   /** Initial channel variables (vm_action, domain_name, …), in order. */
   variables: ReadonlyArray<readonly [string, string]>
+  /** The negotiated read (and write) codec. Default L16 at 8000 Hz, as on a loopback leg. */
+  readCodec?: ReadCodec
 }
+
+/** A codec as FreeSWITCH reports it: `read_codec` (iananame) and `read_rate` (actual samples per second). */
+export interface ReadCodec {
+  name: string
+  rate: number
+}
+
+export const LOOPBACK_CODEC: ReadCodec = { name: 'L16', rate: 8000 }
 
 /** Events that carry the `variable_*` snapshot ("extended data", ch.c:2768–2800). DTMF and CHANNEL_STATE do not. */
 const WITH_VARS = new Set([
@@ -54,10 +64,10 @@ export class Channel {
       ['uuid', profile.uuid],
       ['session_id', '4'],
       ['channel_name', profile.channelName],
-      ['read_codec', 'L16'],
-      ['read_rate', '8000'],
-      ['write_codec', 'L16'],
-      ['write_rate', '8000'],
+      ['read_codec', this.codec.name],
+      ['read_rate', String(this.codec.rate)],
+      ['write_codec', this.codec.name],
+      ['write_rate', String(this.codec.rate)],
       ['call_uuid', profile.uuid],
     ]
     for (const [k, v] of base) this.setVar(k, v)
@@ -66,6 +76,10 @@ export class Channel {
 
   get uuid(): string {
     return this.profile.uuid
+  }
+
+  get codec(): ReadCodec {
+    return this.profile.readCodec ?? LOOPBACK_CODEC
   }
 
   /** Set a channel variable; "" deletes it; an existing one moves to the end (as FS's del + add does). */

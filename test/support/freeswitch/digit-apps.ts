@@ -2,6 +2,7 @@
  * play_and_get_digits and read (dpt.c:2755–2909; logic ps.c:2505–2725, brief §4). Any digit interrupts the
  * prompt and is collected; the terminator is not part of the input; results come from the last try.
  */
+import { splitArgs } from './apps.js'
 import type { CallSession } from './call-session.js'
 import { playFile } from './media-apps.js'
 
@@ -56,7 +57,8 @@ async function collectOnce(
 function publish(s: CallSession, c: Collect, varName: string): void {
   if (c.terminator !== undefined) s.channel.setVar('read_terminator_used', c.terminator) // never cleared: stale
   s.channel.setVar('read_result', c.result)
-  s.channel.setVar(varName, c.input)
+  // switch_channel_set_variable ignores an empty name: with `''` as var_name FS keeps the entry nowhere.
+  if (varName !== '') s.channel.setVar(varName, c.input)
 }
 
 function num(v: string | undefined, dflt: number): number {
@@ -66,10 +68,10 @@ function num(v: string | undefined, dflt: number): number {
 
 /**
  * `play_and_get_digits <min> <max> <tries> <timeout_ms> <terminators> <file> <invalid_file> <var_name> <regexp>
- * [<digit_timeout_ms>] …`. Args are split on spaces only here (FS uses switch_separate_string with quotes).
+ * [<digit_timeout_ms>] …`, split as switch_separate_string does (quotes group; `''` is an empty argument).
  */
 export async function playAndGetDigitsApp(s: CallSession, arg: string): Promise<string> {
-  const a = arg.split(' ')
+  const a = splitArgs(arg)
   const min = Math.max(0, num(a[0], 0))
   const max = Math.max(1, num(a[1], 128))
   const tries = Math.max(1, num(a[2], 1))
@@ -87,8 +89,10 @@ export async function playAndGetDigitsApp(s: CallSession, arg: string): Promise<
     const ok = c.result === 'success' || (c.result === 'timeout' && c.input.length >= min && c.input !== '')
     if (ok) {
       if (regex === undefined || regex === '' || new RegExp(regex).test(c.input)) return '_none_'
-      s.channel.setVar(varName, '')
-      s.channel.setVar(`${varName}_invalid`, c.input)
+      if (varName !== '') {
+        s.channel.setVar(varName, '')
+        s.channel.setVar(`${varName}_invalid`, c.input)
+      }
     }
     if (invalid !== '' && invalid !== 'silence_stream://0') {
       // Played with no input callback: digits typed now stay queued for the next try's prompt.
@@ -101,7 +105,7 @@ export async function playAndGetDigitsApp(s: CallSession, arg: string): Promise<
 
 /** `read <min> <max> <file> <var_name> <timeout_ms> <terminators> [<digit_timeout>]`: one try. */
 export async function readApp(s: CallSession, arg: string): Promise<string> {
-  const a = arg.split(' ')
+  const a = splitArgs(arg)
   const min = Math.max(0, num(a[0], 0))
   const max = Math.max(1, num(a[1], 128))
   const timeout = Math.max(1000, num(a[4], 1000))

@@ -7,11 +7,30 @@ import type { CallSession } from './call-session.js'
 import { terminatorSet } from './media-apps.js'
 import { buildWav } from './wav.js'
 
+/** Packets of 20 ms, as every codec the simulator models sends. */
+const PTIME_MS = 20
+/** `switch_is_valid_rate` (switch_utils.h): other `record_sample_rate` values are ignored. */
+const VALID_RATES = [8000, 12000, 16000, 24000, 32000, 11025, 22050, 44100, 48000]
+
+/**
+ * How long `hits` of silence last on this call: FS counts `fh->samplerate * hits / read_impl.samples_per_packet`
+ * packets (ps.c:756–767), the file's rate (`record_sample_rate` if valid, else the codec's) over the codec's
+ * samples per packet. On an 8 kHz call with an 8 kHz file that is `hits` seconds; on a 48 kHz Opus call with
+ * `record_sample_rate=8000` a sixth of that.
+ */
+export function silenceMs(s: CallSession, hits: number): number {
+  const readRate = s.channel.codec.rate
+  const asked = Number.parseInt(s.channel.getVar('record_sample_rate') ?? '', 10)
+  const fileRate = VALID_RATES.includes(asked) ? asked : readRate
+  const samplesPerPacket = (readRate * PTIME_MS) / 1000
+  return Math.floor((fileRate * hits) / samplesPerPacket) * PTIME_MS
+}
+
 export async function recordApp(s: CallSession, arg: string): Promise<string | null> {
   const [path = '', limitArg, threshArg, hitsArg] = arg.split(' ')
   const limitS = Number.parseInt(limitArg ?? '0', 10) || 0
   const thresh = Number.parseInt(threshArg ?? '0', 10) || 0
-  // Silence detection only with a threshold; hits defaults to 3 s when only thresh is given (ps.c:756–767).
+  // Silence detection only with a threshold; hits defaults to 3 when only thresh is given (ps.c:756–767).
   const hits = thresh > 0 ? Number.parseInt(hitsArg ?? '', 10) || 3 : 0
   let fh: FileHandle
   try {
@@ -27,8 +46,9 @@ export async function recordApp(s: CallSession, arg: string): Promise<string | n
   }
   s.channel.setVar('playback_terminator_used', '')
   s.channel.setVar('silence_hits_exhausted', 'false')
-  s.channel.setVar('read_codec', 'L16')
-  s.channel.setVar('read_rate', '8000')
+  const { codec } = s.channel
+  s.channel.setVar('read_codec', codec.name)
+  s.channel.setVar('read_rate', String(codec.rate))
   const index = s.recordCount++
   s.recordedFiles.push(path)
   s.emit(
@@ -41,7 +61,7 @@ export async function recordApp(s: CallSession, arg: string): Promise<string | n
   const speech = s.hooks.speechMs?.(path, index) ?? 3000
   // The limit is checked in whole seconds as now-start > limit (ps.c:802): it overruns by up to ~1 s.
   const limitEnd = limitS > 0 ? limitS * 1000 + s.rng.int(1, 50) * 20 : Infinity
-  const silenceEnd = hits > 0 && Number.isFinite(speech) ? speech + hits * 1000 : Infinity
+  const silenceEnd = hits > 0 && Number.isFinite(speech) ? speech + silenceMs(s, hits) : Infinity
   const end = Math.min(limitEnd, silenceEnd)
   const terms = terminatorSet(s)
   const r = await s.media(end, (d) => (terms.includes(d) ? 'stop' : 'drop'), t0)
@@ -67,7 +87,7 @@ export async function recordApp(s: CallSession, arg: string): Promise<string | n
     ['switch_ivr_play_say.c', 'switch_ivr_record_file', 1036],
   )
   // The read codec is restored after the recording (the capture shows read_codec/read_rate moving to the end).
-  s.channel.setVar('read_codec', 'L16')
-  s.channel.setVar('read_rate', '8000')
+  s.channel.setVar('read_codec', codec.name)
+  s.channel.setVar('read_rate', String(codec.rate))
   return '_none_'
 }

@@ -65,6 +65,7 @@ export class SimCall {
       destinationNumber: script.destinationNumber ?? '4000',
       channelName: script.channelName ?? `sofia/internal/${number}@pbx.test`,
       context: script.context ?? 'default',
+      ...(script.readCodec !== undefined ? { readCodec: script.readCodec } : {}),
       variables: [
         ...Object.entries(script.variables ?? {}),
         ['current_application_data', `${target.host}:${target.port} async full`],

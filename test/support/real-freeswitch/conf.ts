@@ -33,6 +33,8 @@ export interface ConfOptions {
   users?: Readonly<Record<string, string>>
   /** Extra dialplan files for the default context (`name.xml` → content of `<include>`). */
   defaultDialplan?: Readonly<Record<string, string>>
+  /** Last step: a test's own changes to the copy (e.g. a second SIP profile, sip-caller.ts). */
+  customize?: (confDir: string) => Promise<void>
 }
 
 /** The password the event socket of the copy uses (vanilla's and the shipped snippet's). */
@@ -43,6 +45,7 @@ export async function writeConf(confDir: string, options: ConfOptions): Promise<
   await cp(VANILLA_CONF, confDir, { recursive: true })
   await operatorSteps(confDir, options)
   await testBoxSteps(confDir, options)
+  await options.customize?.(confDir)
 }
 
 /** What the README's "FreeSWITCH integration step by step" has an operator do. */

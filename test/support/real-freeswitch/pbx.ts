@@ -36,6 +36,8 @@ export interface PbxOptions {
   freeswitchEnv?: Readonly<Record<string, string>>
   /** Leave mod_voicemail loaded, against the README (doctor's check; the bench's side-by-side run). */
   keepModVoicemail?: boolean
+  /** A test's own changes to FreeSWITCH's configuration copy, after the harness's (conf.ts `customize`). */
+  customizeConf?: (confDir: string) => Promise<void>
 }
 
 export interface Pbx {
@@ -78,6 +80,7 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
     ...(options.defaultDialplan !== undefined ? { defaultDialplan: options.defaultDialplan } : {}),
     ...(options.freeswitchEnv !== undefined ? { env: options.freeswitchEnv } : {}),
     ...(options.keepModVoicemail !== undefined ? { keepModVoicemail: options.keepModVoicemail } : {}),
+    ...(options.customizeConf !== undefined ? { customize: options.customizeConf } : {}),
   })
   const smtp = await SmtpSink.start(t)
   const customDir = await writeStandInCustomPrompts(join(dir, 'prompts'))
