@@ -158,12 +158,10 @@ if (realTierAvailable(t)) {
     await s.prompt('vm-fail_auth.wav')
     await s.answer('vm-enter_pass.wav', '3719#')
     await s.prompt('vm-you_have.wav')
-    // SPEC §4: no PIN stays on the channel (play_and_get_digits keeps the digits in its variable).
+    // SPEC §4: no PIN stays on the channel (play_and_get_digits would keep the digits in its variable).
     const dump = await pbx.esl.api(`uuid_dump ${call.b}`)
     const pins = dump.split('\n').filter((line) => /: (3719|9999)$/.test(line.trim()))
-    t.same(pins, [], 'neither PIN is left in a channel variable', {
-      todo: 'authenticate/collect never unset the play_and_get_digits variable (vmd_digits_N keeps the PIN; issue 10)',
-    })
+    t.same(pins, [], 'neither PIN is left in a channel variable')
     await s.answer('vm-listen_new.wav', '#')
     await s.prompt('vm-goodbye.wav')
     await call.ended()
