@@ -66,9 +66,10 @@ void t.test('sleep: a digit ends it early and stays queued for the next app', as
   // Queue the read behind the sleep so the digit is still there when it starts (no park in between).
   await c.execute('sleep', '10000', 's1')
   await c.execute('read', '1 1 silence_stream://5000 d 3000 #', 'r1')
-  const sleepDone = await c.event(
-    'CHANNEL_EXECUTE_COMPLETE',
-    (f) => get(f.event, 'Application-UUID') === 's1',
+  // Searched from the start: on a loaded machine the sleep can end before the read's reply arrives, and waiting
+  // for that reply has moved the cursor past it.
+  const sleepDone = await c.waitFor(
+    (f) => f.eventName === 'CHANNEL_EXECUTE_COMPLETE' && get(f.event, 'Application-UUID') === 's1',
   )
   t.notOk(
     c.frames.slice(0, c.frames.indexOf(sleepDone)).some((f) => f.eventName === 'DTMF'),
