@@ -32,6 +32,10 @@ export interface PbxOptions {
   defaultDialplan?: Readonly<Record<string, string>>
   /** Start the daemon (default true). */
   daemon?: boolean
+  /** Keep mod_voicemail loaded (never together with the daemon's lamps: start the daemon after unloading it). */
+  keepModVoicemail?: boolean
+  /** Change the copy's configuration before FreeSWITCH starts (path of the conf folder). */
+  editConf?: (confDir: string) => Promise<void>
 }
 
 export interface Pbx {
@@ -72,7 +76,9 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
     sipPassword: SIP_PASSWORD,
     ...(options.users !== undefined ? { users: options.users } : {}),
     ...(options.defaultDialplan !== undefined ? { defaultDialplan: options.defaultDialplan } : {}),
+    ...(options.keepModVoicemail === true ? { keepModVoicemail: true } : {}),
   })
+  if (options.editConf !== undefined) await options.editConf(join(dir, 'fs', 'conf'))
   const smtp = await SmtpSink.start(t)
   const customDir = await writeStandInCustomPrompts(join(dir, 'prompts'))
   const configPath = join(dir, 'voicemaild.yaml')
