@@ -33,7 +33,7 @@ const prefs = (password: string) => ({
 
 void t.test(
   'directory XML: domain, group and user params merge; pointers and unresolved values are skipped',
-  async (t) => {
+  (t) => {
     const xml = `<section name="directory">
     <domain name="PBX.test">
       <params><param name="vm-attach-file" value="true"/><param name="vm-mailto" value="all@pbx.test"/></params>
@@ -94,7 +94,7 @@ void t.test(
   },
 )
 
-void t.test("FreeSWITCH's true and false", async (t) => {
+void t.test("FreeSWITCH's true and false", (t) => {
   for (const v of ['yes', 'ON', 'true', 't', 'enabled', 'active', 'allow', '1', '42']) t.ok(switchTrue(v), v)
   for (const v of ['no', 'off', 'false', 'x', '0', '', undefined]) t.notOk(switchTrue(v), String(v))
   for (const v of ['no', 'OFF', 'false', 'f', 'disabled', 'inactive', 'disallow', '0'])
@@ -104,7 +104,7 @@ void t.test("FreeSWITCH's true and false", async (t) => {
 
 void t.test(
   'settings: mail only when mod_voicemail mailed by itself, notify addresses, quota in seconds',
-  async (t) => {
+  (t) => {
     t.match(settingsFromDirectory(user({ 'vm-mailto': 'a@x.test' })), {
       email: [],
       notes: [/mailed only on request/],
@@ -156,7 +156,7 @@ void t.test(
 
 void t.test(
   'PIN: phone over directory over SIP password; weak ones temporary; untypeable ones none',
-  async (t) => {
+  (t) => {
     t.match(choosePin('1000', user({ 'vm-password': '5739' }), prefs('4821')), {
       kind: 'pin',
       pin: '4821',
@@ -200,7 +200,7 @@ void t.test(
   },
 )
 
-void t.test('derived uuids are stable, distinct and well-formed', async (t) => {
+void t.test('derived uuids are stable, distinct and well-formed', (t) => {
   t.equal(derivedUuid('a'), derivedUuid('a'))
   t.not(derivedUuid('a'), derivedUuid('b'))
   t.match(derivedUuid('a'), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
