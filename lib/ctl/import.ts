@@ -10,6 +10,7 @@ import {
   type DirectoryRead,
 } from '../import/mod-voicemail/directory.js'
 import { planImport, type TargetView } from '../import/mod-voicemail/plan.js'
+import { storeView } from '../import/mod-voicemail/target-view.js'
 import { planJson, planText, summarize } from '../import/mod-voicemail/report.js'
 import { readSourceDb } from '../import/mod-voicemail/source-db.js'
 import { isSafeDomain } from '../store/audio-files.js'
@@ -212,14 +213,6 @@ function sourceFailure(err: unknown): unknown {
     : err
 }
 
-function storeView(store: Store): TargetView {
-  return {
-    findBox: (domain, id) => store.mailboxes.find(domain, id),
-    findMessage: (uuid) => store.messages.get(uuid),
-    greeting: (rowId, kind) => store.greetings.get(rowId, kind),
-  }
-}
-
 /**
  * A dry run reads voicemaild's database read-only (no migration, no WAL file created) and treats a missing one as
  * empty: a dry run changes nothing, not even by opening.
@@ -235,6 +228,7 @@ async function readOnlyView(ctx: CtlContext): Promise<{ target: TargetView; clos
         findBox: () => Promise.resolve(undefined),
         findMessage: () => Promise.resolve(undefined),
         greeting: () => Promise.resolve(undefined),
+        lastPinAction: () => Promise.resolve(undefined),
       },
       close: () => Promise.resolve(),
     }

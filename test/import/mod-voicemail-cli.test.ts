@@ -350,3 +350,26 @@ void t.test('errors: no database, wrong schema, storage missing, FreeSWITCH unre
   const badProfile = await s.f.run(['import', 'mod-voicemail', '--profile', '../x'])
   t.equal(badProfile.code, 2)
 })
+
+void t.test(
+  'a PIN changed in mod_voicemail between two imports follows; one chosen in voicemaild stays',
+  async (t) => {
+    const s = await scenario(t)
+    t.equal((await s.f.run(s.argv)).code, 0)
+    await s.vm.sql("UPDATE voicemail_prefs SET password = '6284' WHERE username = '1000'")
+    const r = await s.f.run([...s.argv, '--json'])
+    t.match(r.json, {
+      boxes: [{ id: '1000', action: 'change', pin: { action: 'set', reason: /changed in mod_voicemail/ } }],
+    })
+    const store = await s.f.store()
+    t.ok(await verifyPin('6284', (await store.mailboxes.find(D, '1000'))?.pinHash ?? ''))
+    await s.f.run(['pin', 'set', '1000', '--domain', D, '--pin', '5739'])
+    await s.vm.sql("UPDATE voicemail_prefs SET password = '3951' WHERE username = '1000'")
+    const after = await s.f.run([...s.argv, '--json'])
+    t.match(after.json, { boxes: [{ id: '1000', pin: { action: 'keep' } }] })
+    t.ok(
+      await verifyPin('5739', (await store.mailboxes.find(D, '1000'))?.pinHash ?? ''),
+      'the owner chose one since: kept',
+    )
+  },
+)

@@ -47,6 +47,8 @@ export interface ModVoicemailFixture {
   boxDir(domain: string, box: string): string
   /** Insert rows (column → value; the SQL is parameterised, so hostile values go in as they are). */
   insert(table: 'voicemail_msgs' | 'voicemail_prefs', row: Row): Promise<void>
+  /** Run one statement (an owner's change in mod_voicemail between two imports). */
+  sql(statement: string, params?: Array<string | number | null>): Promise<void>
   /** Write a file (creating folders); returns its path. */
   file(path: string, bytes: Buffer): Promise<string>
 }
@@ -69,6 +71,7 @@ export async function modVoicemailFixture(dir: string): Promise<ModVoicemailFixt
         Object.values(row),
       )
     },
+    sql: (statement, params = []) => run(db, statement, params),
     async file(path, bytes) {
       await mkdir(dirname(path), { recursive: true })
       await writeFile(path, bytes)

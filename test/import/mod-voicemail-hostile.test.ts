@@ -7,6 +7,7 @@ import { type AudioConverter } from '../../lib/import/audio-converter.js'
 import { applyImport } from '../../lib/import/mod-voicemail/apply.js'
 import { planImport } from '../../lib/import/mod-voicemail/plan.js'
 import { readSourceDb } from '../../lib/import/mod-voicemail/source-db.js'
+import { storeView } from '../../lib/import/mod-voicemail/target-view.js'
 import { createLogger } from '../../lib/log.js'
 import { AudioFiles } from '../../lib/store/audio-files.js'
 import { openStore } from '../../lib/store/index.js'
@@ -162,11 +163,7 @@ void t.test('a crash in the middle (the converter throws) leaves a state a rerun
     source: await readSourceDb(vm.db),
     users: [],
     storageRoot: vm.storage,
-    target: {
-      findBox: (d, id) => store.mailboxes.find(d, id),
-      findMessage: (u) => store.messages.get(u),
-      greeting: (row, kind) => store.greetings.get(row, kind),
-    },
+    target: storeView(store),
     now: Date.now(),
   })
   const log = createLogger('error', { write: () => undefined })

@@ -69,6 +69,7 @@ void t.test(
       usersFromDirectoryXml(xml, 'other.test').users.map((u) => `${u.id}@${u.domain}`),
       ['1000@pbx.test', '1001@pbx.test', '2000@other.test'],
     )
+    t.end()
   },
 )
 
@@ -100,6 +101,7 @@ void t.test("FreeSWITCH's true and false", (t) => {
   for (const v of ['no', 'OFF', 'false', 'f', 'disabled', 'inactive', 'disallow', '0'])
     t.ok(switchFalse(v), v)
   for (const v of ['yes', '1', 'maybe', undefined]) t.notOk(switchFalse(v), String(v))
+  t.end()
 })
 
 void t.test(
@@ -151,59 +153,59 @@ void t.test(
       undefined,
       'no mail params: an existing box keeps its recipients',
     )
+    t.end()
   },
 )
 
-void t.test(
-  'PIN: phone over directory over SIP password; weak ones temporary; untypeable ones none',
-  (t) => {
-    t.match(choosePin('1000', user({ 'vm-password': '5739' }), prefs('4821')), {
-      kind: 'pin',
-      pin: '4821',
-      source: 'phone',
-      temporary: false,
-    })
-    t.match(choosePin('1000', user({ 'vm-password': '1000' }), prefs('')), {
-      kind: 'pin',
-      source: 'directory',
-      temporary: true,
-      weak: 'mailbox-number',
-    })
-    t.match(choosePin('1000', user({ 'vm-password': '1111' }), undefined), {
-      temporary: true,
-      weak: 'repeated',
-    })
-    t.match(choosePin('1000', user({ 'vm-password': '12' }), undefined), {
-      kind: 'pin',
-      temporary: true,
-      weak: 'too-short',
-    })
-    t.match(choosePin('1000', user({ 'vm-password': 'User-Choose' }), undefined), {
-      kind: 'none',
-      reason: /user-choose/,
-    })
-    t.match(choosePin('1000', user({ 'vm-a1-hash': 'abc' }), undefined), { kind: 'none', reason: /a1-hash/ })
-    t.match(choosePin('1000', user({ password: '5739' }), undefined), {
-      kind: 'pin',
-      source: 'sip-password',
-      temporary: true,
-    })
-    t.match(choosePin('1000', user({ password: 's3cret!' }), undefined), {
-      kind: 'none',
-      reason: /no voicemail password/,
-    })
-    t.match(choosePin('1000', user({ 'vm-password': '12345678901' }), undefined), {
-      kind: 'none',
-      reason: /not 1-10 digits/,
-    })
-    t.match(choosePin('1000', undefined, undefined), { kind: 'none' })
-  },
-)
+void t.test('PIN: phone over directory over SIP password; weak ones temporary; untypeable ones none', (t) => {
+  t.match(choosePin('1000', user({ 'vm-password': '5739' }), prefs('4821')), {
+    kind: 'pin',
+    pin: '4821',
+    source: 'phone',
+    temporary: false,
+  })
+  t.match(choosePin('1000', user({ 'vm-password': '1000' }), prefs('')), {
+    kind: 'pin',
+    source: 'directory',
+    temporary: true,
+    weak: 'mailbox-number',
+  })
+  t.match(choosePin('1000', user({ 'vm-password': '1111' }), undefined), {
+    temporary: true,
+    weak: 'repeated',
+  })
+  t.match(choosePin('1000', user({ 'vm-password': '12' }), undefined), {
+    kind: 'pin',
+    temporary: true,
+    weak: 'too-short',
+  })
+  t.match(choosePin('1000', user({ 'vm-password': 'User-Choose' }), undefined), {
+    kind: 'none',
+    reason: /user-choose/,
+  })
+  t.match(choosePin('1000', user({ 'vm-a1-hash': 'abc' }), undefined), { kind: 'none', reason: /a1-hash/ })
+  t.match(choosePin('1000', user({ password: '5739' }), undefined), {
+    kind: 'pin',
+    source: 'sip-password',
+    temporary: true,
+  })
+  t.match(choosePin('1000', user({ password: 's3cret!' }), undefined), {
+    kind: 'none',
+    reason: /no voicemail password/,
+  })
+  t.match(choosePin('1000', user({ 'vm-password': '12345678901' }), undefined), {
+    kind: 'none',
+    reason: /not 1-10 digits/,
+  })
+  t.match(choosePin('1000', undefined, undefined), { kind: 'none' })
+  t.end()
+})
 
 void t.test('derived uuids are stable, distinct and well-formed', (t) => {
   t.equal(derivedUuid('a'), derivedUuid('a'))
   t.not(derivedUuid('a'), derivedUuid('b'))
   t.match(derivedUuid('a'), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  t.end()
 })
 
 void t.test(

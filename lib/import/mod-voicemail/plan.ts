@@ -13,13 +13,19 @@ import type { DirectoryUser } from './directory.js'
 import { inspectSource, type SourceFile } from './source-files.js'
 import type { SourceMessage, SourcePrefs, SourceStore } from './source-db.js'
 import { derivedUuid, isUuid } from './uuids.js'
+import { mapLimit } from '../map-limit.js'
 
 /** What the planner needs to know of voicemaild's current state (read-only; a dry run may have no database). */
 export interface TargetView {
   findBox(domain: string, id: string): Promise<Mailbox | undefined>
   findMessage(uuid: string): Promise<Message | undefined>
   greeting(mailboxRowId: number, kind: GreetingKind): Promise<Greeting | undefined>
+  /** The latest `pin.changed`, `pin.reset` or `pin.imported` audit action of the box: who set its PIN last. */
+  lastPinAction(mailboxRowId: number): Promise<string | undefined>
 }
+
+/** PIN hashes checked at once (scrypt runs on libuv's pool, 4 threads by default). */
+const PIN_CONCURRENCY = 4
 
 export interface PlanInput {
   source: SourceStore
@@ -112,9 +118,16 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   for (const m of input.source.messages)
     uuidCounts.set(m.uuid.toLowerCase(), (uuidCounts.get(m.uuid.toLowerCase()) ?? 0) + 1)
 
+  const existing = await Promise.all(sources.map((src) => input.target.findBox(src.domain, src.id)))
+  const pins = await mapLimit(sources, PIN_CONCURRENCY, async (src) => {
+    const box = existing[sources.indexOf(src)]
+    const owner = box?.pinHash === undefined ? undefined : await input.target.lastPinAction(box.rowId)
+    return planPin(box, owner, choosePin(src.id, src.user, src.prefs))
+  })
   const boxes: BoxPlan[] = []
-  for (const src of sources) {
-    const existing = await input.target.findBox(src.domain, src.id)
+  for (const [i, src] of sources.entries()) {
+    const box = existing[i]
+    const pin = pins[i] as PinPlan
     const settings: ImportedSettings =
       src.user === undefined ? { notes: [] } : settingsFromDirectory(src.user)
     const notes = [...settings.notes]
@@ -124,13 +137,12 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
         `mwi-account ${settings.mwiAccount}: FreeSWITCH keeps applying it (not copied into mwiAccounts)`,
       )
     }
-    const changes = existing === undefined ? newBoxSettings(settings) : changedSettings(existing, settings)
-    const pin = await planPin(existing, choosePin(src.id, src.user, src.prefs))
-    const greetings = await planGreetings(input, src, existing)
+    const changes = box === undefined ? newBoxSettings(settings) : changedSettings(box, settings)
+    const greetings = await planGreetings(input, src, box)
     const messages: MessagePlan[] = []
-    for (const m of src.messages) messages.push(await planMessage(input, src, m, existing, uuidCounts, notes))
+    for (const m of src.messages) messages.push(await planMessage(input, src, m, box, uuidCounts, notes))
     const action =
-      existing === undefined
+      box === undefined
         ? 'create'
         : Object.keys(changes).length > 0 || pin.action === 'set'
           ? 'change'
@@ -139,7 +151,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
       domain: src.domain,
       id: src.id,
       action,
-      ...(existing === undefined ? {} : { existing }),
+      ...(box === undefined ? {} : { existing: box }),
       changes,
       pin,
       greetings,
@@ -212,10 +224,16 @@ function changedSettings(box: Mailbox, s: ImportedSettings): MailboxSettings {
 }
 
 /**
- * A box without a PIN, or with a temporary one (a config declaration's), takes mod_voicemail's; a box whose PIN is
- * already that one is left alone; a PIN the owner chose in voicemaild is never overwritten.
+ * Whose PIN wins on a box that exists: a PIN an earlier import set (the box's last PIN action is `pin.imported`)
+ * follows mod_voicemail's (unchanged when it is the same; replaced when the owner changed it there since); a
+ * temporary PIN (a config declaration's, a reset) is replaced; a PIN chosen in voicemaild is never overwritten.
+ * Only the first case costs a hash comparison.
  */
-async function planPin(box: Mailbox | undefined, choice: PinChoice): Promise<PinPlan> {
+async function planPin(
+  box: Mailbox | undefined,
+  lastPinAction: string | undefined,
+  choice: PinChoice,
+): Promise<PinPlan> {
   if (choice.kind === 'none') {
     return box?.pinHash !== undefined
       ? { action: 'keep', reason: 'the box keeps its PIN' }
@@ -227,8 +245,16 @@ async function planPin(box: Mailbox | undefined, choice: PinChoice): Promise<Pin
     ...(choice.weak === undefined ? {} : { weak: choice.weak }),
   }
   if (box?.pinHash === undefined) return { action: 'set', pin: choice.pin, ...described }
-  if (await verifyPin(choice.pin, box.pinHash))
-    return { action: 'unchanged', ...described, reason: 'already this PIN' }
+  if (lastPinAction === 'pin.imported') {
+    if (await verifyPin(choice.pin, box.pinHash))
+      return { action: 'unchanged', ...described, reason: 'already this PIN' }
+    return {
+      action: 'set',
+      pin: choice.pin,
+      ...described,
+      reason: 'changed in mod_voicemail since the last import',
+    }
+  }
   if (box.pinTemporary)
     return { action: 'set', pin: choice.pin, ...described, reason: 'replaces a temporary PIN' }
   return { action: 'keep', reason: 'the box already has a PIN chosen in voicemaild: kept' }
