@@ -155,6 +155,7 @@ if (realTierAvailable(t)) {
       t.match(dry.stdout(), new RegExp(`box ${BOX}@${DOMAIN}: would create`))
       t.equal(await pbx.box(BOX), undefined, 'the dry run created nothing')
 
+      const started = Date.now()
       const run = spawnEntry('daemon/ctl.ts', [
         '--config',
         pbx.configPath,
@@ -163,6 +164,7 @@ if (realTierAvailable(t)) {
         '--json',
       ])
       t.equal(await run.exited, 0, run.stdout() + run.stderr())
+      t.comment(`import: ${Date.now() - started} ms from process start to exit (TypeScript loader included)`)
       const report = JSON.parse(run.stdout()) as Record<string, unknown>
       t.match(report, {
         ok: true,
