@@ -58,6 +58,11 @@ export function list(values: OptionValues, name: string): string[] | undefined {
 
 const EMAIL = /^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/
 
+/** Whether `address` is one plain `local@host` email address (what `--email` accepts). */
+export function isEmailAddress(address: string): boolean {
+  return EMAIL.test(address)
+}
+
 /** A comma-separated list of email addresses; UsageError naming the bad ones. */
 export function emails(values: OptionValues, name: string): string[] | undefined {
   const addresses = list(values, name)

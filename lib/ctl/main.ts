@@ -12,6 +12,7 @@ import { doctorCommands, report } from './doctor.js'
 import { domainCommands } from './domain.js'
 import { CtlError, EXIT } from './errors.js'
 import { greetingCommands } from './greeting.js'
+import { importCommands } from './import.js'
 import { jobCommands } from './job.js'
 import { mailCommands } from './mail.js'
 import { mailboxCommands } from './mailbox.js'
@@ -30,6 +31,7 @@ export const commands: readonly Command[] = [
   ...mailCommands,
   ...mwiCommands,
   ...jobCommands,
+  ...importCommands,
   ...doctorCommands,
 ]
 

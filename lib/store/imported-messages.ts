@@ -1,0 +1,61 @@
+import type { Db } from './db.js'
+import { StoreConflictError } from './errors.js'
+import { isForeignKeyViolation, isUniqueViolation } from './sqlite-errors.js'
+import type { Folder } from './types.js'
+
+/**
+ * A message brought over from another voicemail system (voicemailctl import): unlike a deposit it may already be
+ * saved, heard or urgent, and keeps its own received time. The file (relative to the state directory) is already
+ * written and fsynced.
+ */
+export interface ImportedMessage {
+  uuid: string
+  mailboxRowId: number
+  folder: Folder
+  urgent: boolean
+  callerIdName: string
+  callerIdNumber: string
+  receivedAt: number
+  savedAt?: number
+  heardAt?: number
+  durationMs: number
+  sizeBytes: number
+  file: string
+  forwardedFrom?: string
+}
+
+/**
+ * Insert one imported message row. Rejects with StoreConflictError when the uuid exists already (an earlier run
+ * imported it) or the box is gone.
+ */
+export async function insertImportedMessage(db: Db, message: ImportedMessage): Promise<void> {
+  try {
+    await db.run(
+      `INSERT INTO messages (uuid, mailbox_id, folder, urgent, caller_id_name, caller_id_number, received_at, saved_at,
+         heard_at, duration_ms, size_bytes, file, forwarded_from)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        message.uuid,
+        message.mailboxRowId,
+        message.folder,
+        message.urgent ? 1 : 0,
+        message.callerIdName,
+        message.callerIdNumber,
+        message.receivedAt,
+        message.savedAt ?? null,
+        message.heardAt ?? null,
+        message.durationMs,
+        message.sizeBytes,
+        message.file,
+        message.forwardedFrom ?? null,
+      ],
+    )
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw new StoreConflictError(`message ${message.uuid} already exists`, { cause: err })
+    if (isForeignKeyViolation(err)) {
+      throw new StoreConflictError(`no mailbox with row id ${message.mailboxRowId}`, { cause: err })
+    }
+    throw err
+  }
+}
