@@ -52,6 +52,7 @@ export async function notifyNewMessage(
   deps: FlowDeps,
   log: Logger,
 ): Promise<void> {
+  deps.events?.messageStored(box, message)
   await Promise.all([
     deps.mwi.refresh(box, 'NEW').catch((err: unknown) => log.warn({ err }, 'lamp refresh failed')),
     deps.mail

@@ -54,6 +54,7 @@ export async function deposit(
 
   const space = await reserveRecordingSpace(box, deps, log)
   if (space.full) {
+    deps.events?.callerToldFull(box)
     await call.play(deps.prompts.std('mailboxFull'))
     await noticeFullBox(box, deps, log)
     await goodbye(call, deps)

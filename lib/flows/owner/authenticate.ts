@@ -73,6 +73,7 @@ export async function authenticate(
     const outcome = await policy.registerFailure(current, `phone:${call.info.uuid}`)
     log.warn({ attempt, failures: outcome.failures }, 'wrong PIN')
     if (outcome.locked && outcome.lockedUntil !== undefined) {
+      deps.events?.boxLocked(current)
       log.warn(
         { lockedUntil: new Date(outcome.lockedUntil).toISOString() },
         'mailbox locked after too many wrong PINs',

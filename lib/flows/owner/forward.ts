@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { copyFile } from 'node:fs/promises'
 import { HangupError } from '../../esl/errors.js'
 import type { Mailbox, Message } from '../../store/types.js'
-import { notifyNewMessage } from '../commit-message.js'
 import { chooseKey } from '../menu.js'
-import { concatWavs } from './wav-concat.js'
+import { copyMessage, fitsIn } from '../message-copy.js'
 import type { OwnerSession } from './session.js'
 import { askBoxNumber } from './ask-box.js'
 
@@ -30,42 +28,16 @@ export async function forwardMessage(session: OwnerSession, message: Message): P
     reason: 'forward to an unknown or disabled box',
   })
   if (target === undefined) return
-  const source = files.fromStored(message.file)
-  if (!(await fits(session, target, message.sizeBytes))) return refuseFull(session, target)
+  if (!(await fitsIn(target, message.sizeBytes, deps))) return refuseFull(session, target)
 
   const choice = await chooseKey(call, deps, [prompts.own('forwardIntroOrSend')], '18')
   if (choice === undefined) return
-  const uuid = randomUUID()
-  const dest = files.messagePath(target.domain, target.id, uuid)
-  await files.prepare(dest)
   let intro: string | undefined
   try {
     if (choice === '1') intro = await recordIntro(session, target)
-    if (intro !== undefined) await concatWavs(intro, source, dest)
-    else await copyFile(source, dest)
-    const info = await files.commit(dest)
-    if (!(await fits(session, target, info.sizeBytes))) {
-      await files.remove(dest)
-      return refuseFull(session, target)
-    }
-    const copy = await deps.store.messages.insert({
-      uuid,
-      mailboxRowId: target.rowId,
-      callerIdName: message.callerIdName,
-      callerIdNumber: message.callerIdNumber,
-      urgent: message.urgent,
-      durationMs: info.durationMs,
-      sizeBytes: info.sizeBytes,
-      file: files.toStored(dest),
-      forwardedFrom: `${box.id}@${box.domain}`,
-    })
-    log.info(
-      { messageUuid: message.uuid, to: target.id, copyUuid: uuid, intro: intro !== undefined },
-      'message forwarded',
-    )
-    await notifyNewMessage(target, copy, deps, log)
+    const outcome = await copyMessage(message, box, target, deps, log, intro)
+    if (!outcome.copied) return refuseFull(session, target)
   } catch (err) {
-    await files.remove(dest)
     if (err instanceof HangupError) throw err
     log.error({ err, to: target.id }, 'message could not be forwarded')
     await call.play(prompts.own('systemError'))
@@ -74,11 +46,6 @@ export async function forwardMessage(session: OwnerSession, message: Message): P
     if (intro !== undefined) await files.remove(intro)
   }
   await call.play(prompts.own('messageForwarded'))
-}
-
-async function fits(session: OwnerSession, target: Mailbox, bytes: number): Promise<boolean> {
-  const remaining = await session.deps.store.remainingBytes(target, session.deps.config.defaultQuotaBytes)
-  return bytes <= remaining
 }
 
 async function refuseFull(session: OwnerSession, target: Mailbox): Promise<void> {
