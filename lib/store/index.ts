@@ -81,6 +81,11 @@ export class Store {
     )
   }
 
+  /** Resolves once the database answers a trivial query (health check); rejects with StoreError. */
+  async ping(): Promise<void> {
+    await this.db.get('SELECT 1 AS ok')
+  }
+
   /** Close the database (waits for queued statements). */
   close(): Promise<void> {
     return this.db.close()
