@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { ManualClock, type Clock } from '../../lib/clock.js'
 import { parseConfig } from '../../lib/config/parse.js'
 import type { Config } from '../../lib/config/types.js'
-import { silentLogger } from '../../lib/log.js'
+import { silentLogger, type Logger } from '../../lib/log.js'
 import type { Mailbox, Message } from '../../lib/store/types.js'
 import { startApp, type App } from '../../daemon/app.js'
 import { FreeswitchSimulator, type CallerScript, type CallOptions, type SimCall } from './freeswitch/index.js'
@@ -31,6 +31,8 @@ export interface HarnessOptions {
   timeScale?: number
   /** Defaults for every simulated call. */
   call?: CallOptions
+  /** The daemon's logger (default: silent). */
+  log?: Logger
 }
 
 export interface Harness {
@@ -71,8 +73,12 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
     { baseDir: dir },
   )
   // Port 0 is not a valid config value (operators need a fixed port), but tests need an ephemeral one.
-  const config: Config = { ...parsed, listen: { ...parsed.listen, port: 0 } }
-  const app = await startApp(config, silentLogger(), { clock, schedules: false })
+  const config: Config = {
+    ...parsed,
+    listen: { ...parsed.listen, port: 0 },
+    http: { ...parsed.http, port: 0 },
+  }
+  const app = await startApp(config, options.log ?? silentLogger(), { clock, schedules: false })
   // Tests that need the directory (auto-provisioning) or lamps expect the inbound link to be up.
   for (let i = 0; i < 200 && !app.link.connected; i++) await new Promise((resolve) => setTimeout(resolve, 10))
   t.teardown(async () => {
