@@ -44,7 +44,11 @@ export async function logIn(ctx: WebContext, input: LoginInput, client: string):
     throw new HttpProblem(403, 'unavailable', 'This mailbox is not available.')
   }
   const policy = deps.store.lockout(deps.config.security)
-  if (await policy.isLocked(box)) throw locked(ctx, box, log)
+  if (await policy.isLocked(box)) {
+    ctx.metrics.webLogin('locked')
+    log.info({}, 'web login refused: mailbox locked')
+    throw lockedProblem()
+  }
   if (box.pinHash === undefined) {
     ctx.metrics.webLogin('no-pin')
     log.warn({}, 'web login refused: mailbox has no PIN')
@@ -56,7 +60,7 @@ export async function logIn(ctx: WebContext, input: LoginInput, client: string):
   }
   if (!(await verifyPin(input.pin, box.pinHash))) {
     const lockedNow = await registerRemoteFailure(ctx, box, `web:${client}`, log)
-    if (lockedNow) throw locked(ctx, box, log)
+    if (lockedNow) throw lockedProblem()
     throw new HttpProblem(401, 'wrong', WRONG)
   }
   await policy.registerSuccess(box)
@@ -98,9 +102,8 @@ export async function registerRemoteFailure(
   return true
 }
 
-function locked(ctx: WebContext, box: Mailbox, log: WebContext['log']): HttpProblem {
-  ctx.metrics.webLogin('locked')
-  log.info({}, 'web login refused: mailbox locked')
+/** The answer for a locked box (counted and logged by the caller: a refusal, or the failure that locked it). */
+export function lockedProblem(): HttpProblem {
   return new HttpProblem(
     423,
     'locked',
