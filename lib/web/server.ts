@@ -87,6 +87,9 @@ export class WebServer {
       }
       const status = err.statusCode ?? 500
       if (status < 500) {
+        // Errors of @fastify/send carry their headers (a 416 its `Content-Range: bytes */size`).
+        const headers = (err as { headers?: Record<string, string> }).headers
+        if (headers !== undefined) void reply.headers(headers)
         return reply.code(status).send({ error: { code: err.code ?? 'bad-request', message: err.message } })
       }
       ctx.log.error({ err, method: request.method, route: request.routeOptions.url }, 'web request failed')
