@@ -32,6 +32,38 @@ export function checkSameOrigin(request: FastifyRequest): void {
   }
 }
 
+const SAFE_METHODS: readonly string[] = ['GET', 'HEAD', 'OPTIONS']
+/** Changes that need no session yet (login) or must work without one (logout of an expired session). */
+const SESSIONLESS: readonly string[] = ['/api/login', '/api/logout']
+
+/**
+ * The CSRF walls as an `onRequest` hook, before any body is parsed or validated: a refused request learns nothing
+ * about what its body would have done. Handlers check again through `authed`.
+ */
+export function csrfHook(
+  ctx: WebContext,
+): (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void {
+  return (request, _reply, done) => {
+    try {
+      if (!SAFE_METHODS.includes(request.method)) {
+        checkSameOrigin(request)
+        if (!SESSIONLESS.includes(request.url.split('?')[0] ?? '')) {
+          const session = ctx.sessions.peek(request.cookies[SESSION_COOKIE])
+          if (session === undefined) throw notLoggedIn('Your session has ended. Please log in again.')
+          if (!sameToken(session.csrf, header(request, CSRF_HEADER))) throw csrfProblem()
+        }
+      }
+      done()
+    } catch (err) {
+      done(err as Error)
+    }
+  }
+}
+
+function csrfProblem(): HttpProblem {
+  return new HttpProblem(403, 'csrf', 'This request did not come from the voicemail page. Reload the page.')
+}
+
 /**
  * The session behind this request and its box, or 401. `change`: a state change (origin and token checked).
  * `setup`: allowed while a temporary PIN must still be replaced (the PIN form and logout); everything else then
@@ -46,9 +78,7 @@ export async function authed(
   if (options.change === true) checkSameOrigin(request)
   const session = ctx.sessions.touch(request.cookies[SESSION_COOKIE])
   if (session === undefined) throw notLoggedIn('Your session has ended. Please log in again.')
-  if (options.change === true && !sameToken(session.csrf, header(request, CSRF_HEADER))) {
-    throw new HttpProblem(403, 'csrf', 'This request did not come from the voicemail page. Reload the page.')
-  }
+  if (options.change === true && !sameToken(session.csrf, header(request, CSRF_HEADER))) throw csrfProblem()
   const box = await ctx.deps.store.mailboxes.findByRowId(session.boxRowId)
   if (box === undefined || !box.enabled || box.pinHash !== session.pinHash) {
     ctx.sessions.end(session.id)

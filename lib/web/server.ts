@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { WebContext } from './context.js'
 import { HttpProblem } from './errors.js'
+import { csrfHook } from './guard.js'
 import { eventRoutes } from './routes-events.js'
 import { greetingRoutes } from './routes-greetings.js'
 import { messageRoutes } from './routes-messages.js'
@@ -57,6 +58,7 @@ export class WebServer {
       index: 'index.html',
       cacheControl: false,
     })
+    app.addHook('onRequest', csrfHook(ctx))
     app.addHook('onSend', async (request, reply, payload) => {
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) void reply.header(name, value)
       if (!reply.hasHeader('cache-control')) {
