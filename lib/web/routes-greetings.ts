@@ -129,7 +129,7 @@ async function uploadedFile(request: FastifyRequest, maxBytes: number): Promise<
   const tooBig = new HttpProblem(
     413,
     'too-big',
-    `The file is larger than ${(maxBytes / (1024 * 1024)).toFixed(0)} MB; send a shorter recording.`,
+    `The file is larger than ${size(maxBytes)}; send a shorter recording.`,
   )
   let part
   try {
@@ -141,6 +141,11 @@ async function uploadedFile(request: FastifyRequest, maxBytes: number): Promise<
     if (err instanceof request.server.multipartErrors.RequestFileTooLargeError) throw tooBig
     throw err
   }
+}
+
+/** "32 MB", "64 KB": limits are whole binary units in practice. */
+function size(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.round(bytes / 1024)} KB`
 }
 
 async function convert(bytes: Buffer, maxSeconds: number): Promise<ConvertedAudio> {
