@@ -25,12 +25,13 @@ async function openEvents(
           buffer = buffer.slice(end + 2)
           const event = /^event: (.*)$/m.exec(block)?.[1]
           const data = /^data: (.*)$/m.exec(block)?.[1]
-          if (event !== undefined) return { event, data: data === undefined ? undefined : JSON.parse(data) }
+          if (event !== undefined)
+            return { event, data: data === undefined ? undefined : (JSON.parse(data) as unknown) }
           continue
         }
-        const { value, done } = await reader.read()
-        if (done) return undefined
-        buffer += Buffer.from(value).toString('utf8')
+        const chunk = (await reader.read()) as { done: boolean; value?: Uint8Array }
+        if (chunk.done || chunk.value === undefined) return undefined
+        buffer += Buffer.from(chunk.value).toString('utf8')
       }
     },
     close: () => controller.abort(),
