@@ -30,4 +30,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The voicemail page's browser scripts: plain JavaScript shipped as it is, linted without type information.
+    files: ['lib/web/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
 )

@@ -17,7 +17,7 @@ import { cpuMsSince, peakRssMb, serve, type Reply } from './ipc.js'
 const document = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>
 const parsed = parseConfig(document, {}, { baseDir: String(document.stateDir) })
 // Port 0: the bench needs an ephemeral port (operators' configs may not use 0).
-const config: Config = { ...parsed, listen: { ...parsed.listen, port: 0 } }
+const config: Config = { ...parsed, listen: { ...parsed.listen, port: 0 }, http: { ...parsed.http, port: 0 } }
 const log = createLogger(config.logLevel)
 const app = await startApp(config, log, { schedules: true })
 for (let i = 0; i < 500 && !app.link.connected; i++) await new Promise((resolve) => setTimeout(resolve, 10))

@@ -18,6 +18,11 @@ import { MwiService } from '../lib/mwi/mwi-service.js'
 import { AudioFiles } from '../lib/store/audio-files.js'
 import { applyDeclarations } from '../lib/store/declarations.js'
 import { openStore, type Store } from '../lib/store/index.js'
+import { OutboxRepo } from '../lib/store/outbox.js'
+import { BoxEventHub } from '../lib/web/box-events.js'
+import { VoicemailMetrics } from '../lib/web/metrics.js'
+import { SessionStore } from '../lib/web/session-store.js'
+import { WebServer } from '../lib/web/server.js'
 import { StartupError } from './errors.js'
 
 export interface AppOptions {
@@ -42,6 +47,9 @@ export interface App {
   readonly link: InboundLink
   readonly mailWorker: OutboxWorker
   readonly server: OutboundServer
+  /** The voicemail page's listener (absent with `http.enabled: false`) and where it ended up. */
+  readonly web?: { readonly server: WebServer; readonly address: { host: string; port: number } }
+  readonly metrics: VoicemailMetrics
   /**
    * Apply a new configuration (SIGHUP): declarations, domains, prompts, schedules, mail (SMTP, From, templates).
    * The listen address needs a restart.
@@ -78,15 +86,27 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
   const files = options.files?.(config.stateDir) ?? new AudioFiles(config.stateDir)
   const link = new InboundLink(config.freeswitch, log.child({ component: 'inbound' }))
   const transport = createTransport(config)
-  const mwi = new MwiService({ store, link, log: log.child({ component: 'mwi' }) })
+  const outbox = new OutboxRepo(store.db)
+  const metrics = new VoicemailMetrics({ outbox, link })
+  const mwi = new MwiService({
+    store,
+    link,
+    log: log.child({ component: 'mwi' }),
+    onRefreshed: (ms) => metrics.lampRefreshed(ms),
+  })
+  // Every lamp refresh (a change by phone, page, mail worker or forward) also tells the open voicemail pages.
+  const boxEvents = new BoxEventHub()
+  const lamps = boxEvents.observe(mwi)
   const mailWorker = new OutboxWorker({
     store,
     files,
     transport,
     config,
     clock,
-    mwi,
+    mwi: lamps,
+    outbox,
     log: log.child({ component: 'mail' }),
+    onAttempt: (outcome, queuedForMs) => metrics.mailAttempt(outcome, queuedForMs),
   })
   // A broken operator template must stop the start, not silently hold every mail in the queue.
   await mailWorker.verifyTemplates().catch(async (err: unknown) => {
@@ -106,11 +126,12 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
     store,
     files,
     mail,
-    mwi,
+    mwi: lamps,
     directory: freeswitchDirectory(link),
     prompts: new Prompts(config.prompts),
     clock,
     log,
+    events: metrics,
   }
 
   const server = new OutboundServer({
@@ -119,13 +140,38 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
     allowFrom: config.listen.allowFrom,
     prompts: { language: config.prompts.language },
     log: log.child({ component: 'calls' }),
-    handler: (call, callLog) => routeCall(call, deps, callLog),
+    handler: (call, callLog) =>
+      metrics.observeCall(call.info.variables.get('vm_action'), () => routeCall(call, deps, callLog)),
   })
   const address = await server.start().catch(async (err: unknown) => {
     await store.close().catch(() => undefined)
     throw new StartupError(`cannot listen on ${config.listen.host}:${config.listen.port}`, { cause: err })
   })
   log.info(address, 'listening for FreeSWITCH')
+
+  let web: App['web']
+  if (config.http.enabled) {
+    const http = config.http
+    const webServer = new WebServer({
+      deps,
+      http,
+      sessions: new SessionStore(clock, {
+        idleMs: http.sessionIdleMinutes * 60_000,
+        maxMs: http.sessionMaxHours * 3_600_000,
+      }),
+      hub: boxEvents,
+      metrics,
+      health: { link, store, outbox, stateDir: config.stateDir, now: () => clock.now() },
+      clock,
+      log: log.child({ component: 'web' }),
+    })
+    const webAddress = await webServer.start().catch(async (err: unknown) => {
+      await server.stop(0).catch(() => undefined)
+      await store.close().catch(() => undefined)
+      throw new StartupError(`cannot listen on ${http.host}:${http.port} (http)`, { cause: err })
+    })
+    web = { server: webServer, address: webAddress }
+  }
 
   link.start()
   const jobs = new JobScheduler(createJobs({ deps, store, files, mwi, mailWorker, link }), {
@@ -144,9 +190,14 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
     link,
     mailWorker,
     server,
+    ...(web === undefined ? {} : { web }),
+    metrics,
     async reload(next: Config): Promise<void> {
       if (next.listen.host !== config.listen.host || next.listen.port !== config.listen.port) {
         log.warn({ listen: next.listen }, 'listen address changed: restart the daemon to apply it')
+      }
+      if (JSON.stringify(next.http) !== JSON.stringify(config.http)) {
+        log.warn({}, 'http section changed: restart the daemon to apply it')
       }
       config = next
       deps.config = next
@@ -161,6 +212,7 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
     },
     async stop(): Promise<void> {
       const steps: Array<[string, () => Promise<void>]> = [
+        ['web', async () => web?.server.stop()],
         ['calls', () => server.stop(config.drainSeconds * 1000)],
         ['jobs', () => jobs.stop()],
         ['mail', () => mailWorker.stop()],

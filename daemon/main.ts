@@ -68,6 +68,8 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'unhandled rejection')
     process.exit(1)
   })
+  // From here on SIGHUP reloads; before it, its default action would end the process.
+  log.info({ pid: process.pid }, 'ready')
 }
 
 function logReloadFailure(log: Logger, err: unknown): void {

@@ -1,5 +1,5 @@
 import type { SecurityConfig } from '../config/types.js'
-import type { MailRequests } from '../flows/deps.js'
+import type { FlowEvents, MailRequests } from '../flows/deps.js'
 import type { Logger } from '../log.js'
 import type { Store } from '../store/index.js'
 import { verifyPin } from '../store/pin.js'
@@ -20,6 +20,8 @@ export interface PinLoginDeps {
   config: { security: SecurityConfig }
   mail: Pick<MailRequests, 'lockout'>
   log: Logger
+  /** Counts the lock (metrics), wherever the wrong PINs came from. */
+  events?: Pick<FlowEvents, 'boxLocked'> | undefined
 }
 
 /**
@@ -52,6 +54,7 @@ export async function checkPinLogin(
     return { outcome: 'wrong', failures: failure.failures }
   const fields = { access, lockedUntil: new Date(failure.lockedUntil).toISOString(), mailed: failure.notify }
   log.warn(fields, 'mailbox locked after too many wrong PINs')
+  deps.events?.boxLocked(current)
   if (failure.notify) {
     await deps.mail
       .lockout(current, failure.lockedUntil, access)

@@ -45,6 +45,17 @@ export const defaults: Config = {
     dbMaintenance: '30 4 * * 0',
   },
   callback: { enabled: false, dialplan: 'XML' },
+  http: {
+    enabled: true,
+    host: '127.0.0.1',
+    port: 8085,
+    trustedProxies: [],
+    operatorAllowFrom: ['127.0.0.1', '::1'],
+    sessionIdleMinutes: 30,
+    sessionMaxHours: 12,
+    maxUploadBytes: 32 * 1024 * 1024,
+    health: { minFreeDiskMiB: 100, maxOutboxAgeMinutes: 60 },
+  },
   drainSeconds: 30,
   logLevel: 'info',
 }

@@ -21,7 +21,7 @@ export interface ParseOptions {
 
 const topKeys = [
   'stateDir', 'listen', 'freeswitch', 'smtp', 'mail', 'defaultDomain', 'domains', 'mailboxes', 'defaultQuotaBytes',
-  'retention', 'recording', 'menus', 'security', 'prompts', 'jobs', 'callback', 'drainSeconds', 'logLevel',
+  'retention', 'recording', 'menus', 'security', 'prompts', 'jobs', 'callback', 'http', 'drainSeconds', 'logLevel',
 ] as const // prettier-ignore
 const logLevels = ['debug', 'info', 'warn', 'error'] as const
 const port = [1, 65535] as const
@@ -73,6 +73,7 @@ export function parseConfig(
     prompts: parsePrompts(root, options.baseDir),
     jobs: parseJobs(root),
     callback: parseCallback(root),
+    http: parseHttp(root),
     drainSeconds: root.int('drainSeconds', 0, 3600, defaults.drainSeconds),
     logLevel: root.oneOf('logLevel', logLevels, defaults.logLevel),
     source:
@@ -279,6 +280,38 @@ function parseCallback(root: Section): Config['callback'] {
   }
   if (context !== undefined) callback.context = context
   return callback
+}
+
+function parseHttp(root: Section): Config['http'] {
+  const d = defaults.http
+  const s = root.child('http', Object.keys(d))
+  const health = s.child('health', Object.keys(d.health))
+  const http: Config['http'] = {
+    enabled: s.bool('enabled', d.enabled),
+    host: s.str('host', d.host, is.hostname),
+    port: s.int('port', ...port, d.port),
+    trustedProxies: s.optStrings('trustedProxies', is.ipOrRange) ?? [...d.trustedProxies],
+    operatorAllowFrom: s.optStrings('operatorAllowFrom', is.ipOrRange) ?? [...d.operatorAllowFrom],
+    sessionIdleMinutes: s.int('sessionIdleMinutes', 1, 10080, d.sessionIdleMinutes),
+    sessionMaxHours: s.int('sessionMaxHours', 1, 720, d.sessionMaxHours),
+    // Below 64 KiB no real greeting fits; above 256 MiB one upload could take the daemon's memory.
+    maxUploadBytes: s.int('maxUploadBytes', 65536, 256 * 1024 * 1024, d.maxUploadBytes),
+    health: {
+      minFreeDiskMiB: health.int('minFreeDiskMiB', 0, 1048576, d.health.minFreeDiskMiB),
+      maxOutboxAgeMinutes: health.int('maxOutboxAgeMinutes', 1, 43200, d.health.maxOutboxAgeMinutes),
+    },
+  }
+  const listenPort = field(root.get('listen'), 'port') ?? defaults.listen.port
+  if (http.enabled && http.port === listenPort) {
+    s.checker.problem(s.at('port'), `must differ from listen.port (${String(listenPort)})`)
+  }
+  if (http.sessionIdleMinutes > http.sessionMaxHours * 60) {
+    s.checker.problem(
+      s.at('sessionIdleMinutes'),
+      `must not exceed sessionMaxHours (${http.sessionMaxHours} h = ${http.sessionMaxHours * 60} min)`,
+    )
+  }
+  return http
 }
 
 function field(value: unknown, key: string): unknown {

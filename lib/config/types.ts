@@ -134,6 +134,36 @@ export interface CallbackConfig {
   dialplan: string
 }
 
+/** The voicemail page and the operators' endpoints (SPEC §10): one HTTP listener inside the daemon. */
+export interface HttpConfig {
+  /** false = no listener at all (no page, no /healthz, no /metrics). */
+  enabled: boolean
+  host: string
+  port: number
+  /**
+   * Reverse proxies (IP addresses or CIDR ranges) whose `X-Forwarded-For/-Proto/-Host` headers are believed. Empty =
+   * none: the page then sees the proxy's own address and plain HTTP.
+   */
+  trustedProxies: readonly string[]
+  /** Client addresses (after proxy resolution) allowed to read /healthz and /metrics; IPs or CIDR ranges. */
+  operatorAllowFrom: readonly string[]
+  /** A session ends after this long without a request... */
+  sessionIdleMinutes: number
+  /** ...and in any case this long after the login. */
+  sessionMaxHours: number
+  /** Largest greeting upload accepted (the file as sent, before conversion). */
+  maxUploadBytes: number
+  health: HealthConfig
+}
+
+/** When /healthz answers 503. */
+export interface HealthConfig {
+  /** Free space under the state directory below this is a failure (recordings would fail). */
+  minFreeDiskMiB: number
+  /** A mail still unsent this long after it was queued is a failure (the relay is down or refusing). */
+  maxOutboxAgeMinutes: number
+}
+
 export interface Config {
   stateDir: string
   listen: ListenConfig
@@ -152,6 +182,7 @@ export interface Config {
   prompts: PromptConfig
   jobs: JobSchedules
   callback: CallbackConfig
+  http: HttpConfig
   /** SIGTERM waits this long for live calls before hanging them up. */
   drainSeconds: number
   logLevel: 'debug' | 'info' | 'warn' | 'error'

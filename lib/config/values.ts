@@ -1,4 +1,5 @@
 import { isIP } from 'node:net'
+import proxyaddr from '@fastify/proxy-addr'
 import { isAbsolute } from 'node:path'
 import { validate as validateCron, validateDetailed } from 'node-cron'
 import type { Test } from './check.js'
@@ -29,6 +30,20 @@ export const domainName: Test = (value) =>
   hostnamePattern.test(value) || isIP(value) !== 0 ? undefined : 'must be a domain name'
 
 export const ipAddress: Test = (value) => (isIP(value) !== 0 ? undefined : 'must be an IP address')
+
+/**
+ * An address or range as the HTTP listener's proxy and operator lists take them: an IP, a CIDR range
+ * (`10.0.0.0/8`, `fd00::/8`) or one of proxy-addr's names (`loopback`, `linklocal`, `uniquelocal`). Checked by the
+ * same library that applies the list, so what passes here is exactly what works there.
+ */
+export const ipOrRange: Test = (value) => {
+  try {
+    proxyaddr.compile(value)
+    return undefined
+  } catch {
+    return 'must be an IP address, a CIDR range such as 10.0.0.0/8, or loopback'
+  }
+}
 
 export const emailAddress: Test = (value) =>
   addressPattern.test(value) ? undefined : 'must be an email address like alice@example.com'

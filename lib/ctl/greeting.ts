@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto'
-import { copyFile, open } from 'node:fs/promises'
-import { basename } from 'node:path'
+import { readFile, stat } from 'node:fs/promises'
+import { convertToVoicemail, describeSource, type ConvertedAudio } from '../audio/convert.js'
+import { AudioConversionError } from '../audio/errors.js'
+import { installGreeting } from '../audio/install-greeting.js'
 import type { GreetingKind } from '../store/types.js'
-import { isVoicemailFormat, readWavHeader, WavFormatError, type WavInfo } from '../store/wav.js'
 import { boxId, domainOf, oneOf, requireBox } from './args.js'
 import type { Command } from './command.js'
 import type { CtlContext } from './context.js'
@@ -13,66 +13,41 @@ const KINDS: readonly GreetingKind[] = ['unavailable', 'busy', 'temporary', 'nam
 const domainOption = {
   domain: { type: 'string', short: 'd', value: 'DOMAIN', help: "the box's domain (default: defaultDomain)" },
 } as const
+/** Far above any greeting (90 s of 48 kHz 24-bit stereo is 26 MB): a guard against pointing at the wrong file. */
+const MAX_FILE_BYTES = 256 * 1024 * 1024
 
-/** The command that converts `file` to the voicemail format; we print it, we never run it. */
-export function soxHint(file: string): string {
-  const quoted = `'${file.replace(/'/g, `'\\''`)}'`
-  const out = `'${basename(file)
-    .replace(/\.[^.]*$/, '')
-    .replace(/'/g, `'\\''`)}-8k.wav'`
-  return `sox ${quoted} -r 8000 -b 16 -c 1 -e signed-integer ${out}`
-}
-
-/** Reads and checks the WAV header of `path`; RefusedError with the exact reason and the sox command otherwise. */
-async function checkWav(ctx: CtlContext, path: string): Promise<WavInfo & { sizeBytes: number }> {
-  let handle
+/**
+ * Reads `path` and converts it to the voicemail format with the module the voicemail page uses (WAV of any rate,
+ * width or channel count; MP3). RefusedError with the reason (and a stable `--json` code) otherwise.
+ */
+async function readAndConvert(ctx: CtlContext, path: string): Promise<ConvertedAudio> {
+  let bytes: Buffer
   try {
-    handle = await open(path, 'r')
+    const { size } = await stat(path)
+    if (size > MAX_FILE_BYTES)
+      throw new RefusedError(`${path} is ${size} bytes: too big for a greeting`, [], 'too-big')
+    bytes = await readFile(path)
   } catch (err) {
+    if (err instanceof RefusedError) throw err
     const code = (err as NodeJS.ErrnoException).code
     throw new NotFoundError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}`)
   }
-  let info: WavInfo
-  let size: number
   try {
-    size = (await handle.stat()).size
-    const head = Buffer.alloc(Math.min(size, 4096))
-    await handle.read(head, 0, head.length, 0)
-    info = readWavHeader(head, size)
+    return await convertToVoicemail(bytes, { maxSeconds: ctx.config.recording.maxGreetingSeconds })
   } catch (err) {
-    if (!(err instanceof WavFormatError)) throw err
-    throw new RefusedError(
-      `${path} is not a usable WAV file: ${err.message}`,
-      ['greetings must be PCM WAV, 8000 Hz, 16-bit, mono. Convert it with:', soxHint(path)],
-      'bad-wav',
-    )
-  } finally {
-    await handle.close()
+    if (!(err instanceof AudioConversionError)) throw err
+    const hint =
+      err.problem === 'too-long' ? ['the limit is recording.maxGreetingSeconds in the configuration'] : []
+    throw new RefusedError(`${path}: ${err.message}`, hint, err.problem)
   }
-  if (!isVoicemailFormat(info)) {
-    throw new RefusedError(
-      `${path} is ${info.sampleRate} Hz, ${info.bitsPerSample}-bit, ${info.channels} channel${info.channels === 1 ? '' : 's'}: greetings must be PCM 8000 Hz, 16-bit, mono`,
-      ['nothing was converted; convert it yourself with:', soxHint(path)],
-      'bad-wav-format',
-    )
-  }
-  const max = ctx.config.recording.maxGreetingSeconds
-  if (info.durationMs > max * 1000) {
-    throw new RefusedError(
-      `${path} lasts ${(info.durationMs / 1000).toFixed(1)} s; greetings may last at most ${max} s (recording.maxGreetingSeconds)`,
-      [],
-      'too-long',
-    )
-  }
-  if (info.durationMs === 0) throw new RefusedError(`${path} contains no audio`, [], 'bad-wav')
-  return { ...info, sizeBytes: size }
 }
 
 /** The `greeting` command group. */
 export const greetingCommands: Command[] = [
   {
     name: 'greeting import',
-    summary: "Install a WAV file (PCM 8 kHz 16-bit mono, checked, never converted) as a box's greeting.",
+    summary:
+      "Install an audio file (WAV of any format, or MP3; converted to 8 kHz mono) as a box's greeting.",
     args: ['ID', 'KIND', 'FILE'],
     options: {
       ...domainOption,
@@ -94,44 +69,27 @@ export const greetingCommands: Command[] = [
       }
       const store = await ctx.store()
       const box = await requireBox(store, domain, id)
-      const info = await checkWav(ctx, file)
-
-      const target = ctx.files.greetingPath(domain, id, kind, randomUUID())
-      await ctx.files.prepare(target)
-      await copyFile(file, target)
-      let committed
-      try {
-        committed = await ctx.files.commit(target) // fsync + re-check what landed on disk
-      } catch (err) {
-        await ctx.files.remove(target)
-        throw err
-      }
-      const previous = await store.greetings.set(box.rowId, kind, {
-        file: ctx.files.toStored(target),
-        sizeBytes: committed.sizeBytes,
-        durationMs: committed.durationMs,
-      })
-      if (previous !== undefined) await ctx.files.remove(ctx.files.fromStored(previous))
-      if (activate) await store.mailboxes.setActiveGreeting(box.rowId, kind)
-      await store.audit.append({
-        mailboxRowId: box.rowId,
+      const converted = await readAndConvert(ctx, file)
+      const installed = await installGreeting({ store, files: ctx.files }, box, kind, converted.wav, {
         actor: 'voicemailctl',
         action: 'greeting.imported',
-        detail: { box: `${id}@${domain}`, kind },
+        detail: { box: `${id}@${domain}`, source: describeSource(converted.source) },
       })
+      if (activate) await store.mailboxes.setActiveGreeting(box.rowId, kind)
       ctx.out.result(
         {
           mailbox: { id, domain },
           greeting: {
             kind,
-            durationMs: info.durationMs,
-            sizeBytes: committed.sizeBytes,
+            durationMs: installed.durationMs,
+            sizeBytes: installed.sizeBytes,
             active: activate,
-            replaced: previous !== undefined,
+            replaced: installed.replaced,
           },
+          source: converted.source,
         },
         () =>
-          `${kind} greeting of ${id}@${domain} imported (${(info.durationMs / 1000).toFixed(1)} s)${previous === undefined ? '' : ', previous one replaced'}${activate ? ', now active' : ''}`,
+          `${kind} greeting of ${id}@${domain} imported (${(installed.durationMs / 1000).toFixed(1)} s, 8 kHz mono) from ${describeSource(converted.source)}${installed.replaced ? ', previous one replaced' : ''}${activate ? ', now active' : ''}`,
       )
     },
   },

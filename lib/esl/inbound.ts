@@ -51,6 +51,11 @@ export class InboundLink implements FreeswitchLink {
     return this.nodes.map((n) => n.name)
   }
 
+  /** Each configured node and whether it is connected and ready now (health check, metrics). */
+  get nodeStates(): Array<{ node: string; connected: boolean }> {
+    return this.nodes.map((n) => ({ node: n.name, connected: n.ready }))
+  }
+
   get connected(): boolean {
     return this.nodes.some((n) => n.ready)
   }

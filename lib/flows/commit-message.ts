@@ -2,7 +2,7 @@ import type { Logger } from '../log.js'
 import type { NewMessage } from '../store/messages.js'
 import type { Store } from '../store/index.js'
 import type { Mailbox, Message } from '../store/types.js'
-import type { FlowDeps, MailRequests } from './deps.js'
+import type { FlowDeps, FlowEvents, MailRequests } from './deps.js'
 import type { Recording } from './record-message.js'
 
 export interface CallerData {
@@ -62,7 +62,7 @@ export async function commitMessage(
 export async function storeNewMessage(
   box: Mailbox,
   row: NewMessage,
-  deps: { store: Store; mail?: MailRequests | undefined },
+  deps: { store: Store; mail?: MailRequests | undefined; events?: FlowEvents | undefined },
 ): Promise<Message> {
   const { store, mail } = deps
   const message = await store.db.transaction(async () => {
@@ -71,6 +71,7 @@ export async function storeNewMessage(
     return inserted
   })
   mail?.kick()
+  deps.events?.messageStored(box, message)
   return message
 }
 

@@ -55,6 +55,7 @@ export async function deposit(
 
   const claim = await admitCaller(box, deps, log)
   if (claim === undefined) {
+    deps.events?.callerToldFull(box)
     await call.play(deps.prompts.std('mailboxFull'))
     await noticeFullBox(box, deps, log)
     await goodbye(call, deps)

@@ -35,6 +35,19 @@ export interface Directory {
   userExists(user: string, domain: string): Promise<boolean>
 }
 
+/**
+ * Facts the flows report as they happen, for the operators' metrics. Optional: flows never depend on anyone
+ * listening, and an implementation must not throw or block (it counts, nothing more).
+ */
+export interface FlowEvents {
+  /** A new message row was committed (a deposit, a forwarded copy, a recording reconcile adopted). */
+  messageStored(box: Mailbox, message: Message): void
+  /** A caller heard "mailbox full" and could leave no message. */
+  callerToldFull(box: Mailbox): void
+  /** Wrong PINs locked the box. */
+  boxLocked(box: Mailbox): void
+}
+
 /** Everything a call flow uses, passed in: flows hold no ESL strings, no SQL, no singletons. */
 export interface FlowDeps {
   config: Config
@@ -46,4 +59,5 @@ export interface FlowDeps {
   prompts: Prompts
   clock: Clock
   log: Logger
+  events?: FlowEvents
 }

@@ -77,7 +77,7 @@ export async function adopt(
   }
   try {
     // Row and mails in one transaction, as for a deposit: adopted means mailed, exactly once.
-    await storeNewMessage(box, row, { store: ctx.store, mail: ctx.deps.mail })
+    await storeNewMessage(box, row, { store: ctx.store, mail: ctx.deps.mail, events: ctx.deps.events })
   } catch (err) {
     if (err instanceof DeletedFileError) {
       // Deleted between our listing and now: finish that deletion instead.

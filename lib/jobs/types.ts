@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js'
 import type { Config, JobSchedules } from '../config/types.js'
-import type { MailRequests, MwiReason } from '../flows/deps.js'
+import type { FlowEvents, MailRequests, MwiReason } from '../flows/deps.js'
 import type { Logger } from '../log.js'
 import type { AudioFiles } from '../store/audio-files.js'
 import type { Store } from '../store/index.js'
@@ -50,7 +50,7 @@ export interface JobMailWorker {
  * `deps.config` (SIGHUP) changes retention and recording limits for the next run. `FlowDeps` fits as it is.
  */
 export interface JobContext {
-  deps: { config: Config; clock: Clock; log: Logger; mail?: MailRequests }
+  deps: { config: Config; clock: Clock; log: Logger; mail?: MailRequests; events?: FlowEvents }
   store: Store
   files: AudioFiles
   mwi: JobMwi

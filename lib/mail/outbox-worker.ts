@@ -27,6 +27,11 @@ export interface OutboxWorkerDeps {
   templates?: TemplateSet
   /** Lamps to refresh when a keep-after-email = no message is deleted. */
   mwi?: MwiRequests
+  /**
+   * Told every delivery attempt's outcome and, for a sent mail, how long after it was queued it was accepted
+   * (by the clock): the daemon's metrics. Must not throw.
+   */
+  onAttempt?: (outcome: 'sent' | 'retried' | 'failed', queuedForMs?: number) => void
 }
 
 /** What one `runDue` did. `skipped`: another run was in progress, this call did nothing. */
@@ -164,7 +169,12 @@ export class OutboxWorker {
       while (!this.stopped) {
         const [entry] = await this.outbox.claimDue(now, 1, LEASE_MS)
         if (entry === undefined) break
-        summary[await this.deliver(entry, templates, now)]++
+        const outcome = await this.deliver(entry, templates, now)
+        summary[outcome]++
+        this.deps.onAttempt?.(
+          outcome,
+          outcome === 'sent' ? Math.max(0, this.deps.clock.now() - entry.createdAt) : undefined,
+        )
       }
     }
     await Promise.all(Array.from({ length: SEND_CONCURRENCY }, sender))

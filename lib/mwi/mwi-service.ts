@@ -20,6 +20,8 @@ export interface MwiServiceOptions {
   monotonicNow?: () => number
   /** How many MESSAGE_WAITING commands are kept in flight at once per push or announce (default 32). */
   sendConcurrency?: number
+  /** Told each successful refresh's latency (ms, as `latency()` counts it): the daemon's metrics. Must not throw. */
+  onRefreshed?: (ms: number) => void
 }
 
 interface Slot {
@@ -49,6 +51,7 @@ export class MwiService {
   private readonly concurrency: number
   private readonly slots = new Map<number, Slot>()
   private readonly refreshLatency = new LatencyRecorder()
+  private readonly onRefreshed: ((ms: number) => void) | undefined
   private stopped = false
 
   constructor(options: MwiServiceOptions) {
@@ -60,6 +63,7 @@ export class MwiService {
     this.resolver = new LampResolver(directory)
     this.now = options.monotonicNow ?? (() => performance.now())
     this.concurrency = Math.max(1, options.sendConcurrency ?? 32)
+    this.onRefreshed = options.onRefreshed
     this.link.onEvent('MESSAGE_QUERY', (event, node) => void this.answerQuery(event, node))
     this.link.onConnect((node) => {
       if (!this.stopped) void this.announceAll('CONNECT', node)
@@ -87,7 +91,10 @@ export class MwiService {
       slot.queued = { box, reason, resolve, promise: run }
     }
     return run.then((ok) => {
-      if (ok) this.refreshLatency.record(this.now() - started)
+      if (!ok) return
+      const ms = this.now() - started
+      this.refreshLatency.record(ms)
+      this.onRefreshed?.(ms)
     })
   }
 

@@ -75,6 +75,11 @@ export class Store {
     return Math.max(0, quotaOf(box, defaultQuotaBytes) - used - this.recordings.bytes(box.rowId))
   }
 
+  /** Resolves once the database answers a trivial query (health check); rejects with StoreError. */
+  async ping(): Promise<void> {
+    await this.db.get('SELECT 1 AS ok')
+  }
+
   /** Close the database (waits for queued statements). */
   close(): Promise<void> {
     return this.db.close()

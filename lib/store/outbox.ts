@@ -221,6 +221,14 @@ export class OutboxRepo {
     for (const r of rows) counts[r.status] = r.n
     return counts
   }
+
+  /** When the oldest mail still pending was queued (epoch ms), or undefined when none is (health check). */
+  async oldestPendingAt(): Promise<number | undefined> {
+    const row = await this.db.get<{ at: number | null }>(
+      "SELECT min(created_at) AS at FROM mail_outbox WHERE status = 'pending'",
+    )
+    return row?.at ?? undefined
+  }
 }
 
 function clip(error: string): string {

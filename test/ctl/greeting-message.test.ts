@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import t from 'tap'
-import { buildWav, wavHeader } from '../support/freeswitch/wav.js'
+import { isVoicemailFormat, readWavHeader } from '../../lib/store/wav.js'
+import { toneMp3, toneWav } from '../support/audio.js'
+import { buildWav } from '../support/freeswitch/wav.js'
 import { ctlFixture, type CtlFixture } from './fixture.js'
 
 const exists = (p: string): Promise<boolean> =>
@@ -40,36 +42,71 @@ void t.test(
   },
 )
 
-void t.test('a non-WAV greeting is refused with the reason and the sox command', async (t) => {
-  const f = await ctlFixture(t)
-  await f.run(['mailbox', 'add', '100'])
-  const mp3 = join(f.dir, 'hello.mp3')
-  await writeFile(mp3, Buffer.from('ID3\u0003\u0000\u0000\u0000 not a wave file at all'))
-  const r = await f.run(['greeting', 'import', '100', 'busy', mp3])
-  t.equal(r.code, 1)
-  t.match(r.stderr, /is not a usable WAV file: not a RIFF\/WAVE file/)
-  t.match(r.stderr, /sox '.*hello\.mp3' -r 8000 -b 16 -c 1 -e signed-integer 'hello-8k\.wav'/)
-  const empty = join(f.dir, 'empty.wav')
-  await writeFile(empty, Buffer.alloc(0))
-  const e = await f.run(['greeting', 'import', '100', 'busy', empty, '--json'])
-  t.match(e.json, { ok: false, error: { code: 'bad-wav', message: /0 bytes/ } })
-  const store = await f.store()
-  const box = await store.mailboxes.find('example.com', '100')
-  t.same(await store.greetings.list(box?.rowId ?? 0), [], 'nothing stored')
-})
+void t.test(
+  'an MP3 and a 44.1 kHz stereo WAV are converted to 8 kHz mono, and it says from what',
+  async (t) => {
+    const f = await ctlFixture(t)
+    await f.run(['mailbox', 'add', '100'])
+    const mp3 = join(f.dir, 'hello.mp3')
+    await writeFile(mp3, toneMp3({ rate: 44100, seconds: 2 }))
+    const r = await f.run(['greeting', 'import', '100', 'busy', mp3])
+    t.equal(r.code, 0, r.stderr)
+    t.match(
+      r.stdout,
+      /busy greeting of 100@example\.com imported \(2\.\d s, 8 kHz mono\) from MP3 \(MPEG audio\), 44100 Hz, mono, 2\.\d s/,
+    )
+    const hi = join(f.dir, 'hifi.wav')
+    await writeFile(hi, toneWav({ rate: 44100, seconds: 1.5, channels: 2 }))
+    const json = await f.run(['greeting', 'import', '100', 'name', hi, '--json'])
+    t.match(json.json, {
+      greeting: { kind: 'name', durationMs: Number },
+      source: { format: 'wav', encoding: 'PCM 16-bit', sampleRate: 44100, channels: 2, durationMs: 1500 },
+    })
+    const store = await f.store()
+    const box = await store.mailboxes.find('example.com', '100')
+    for (const g of await store.greetings.list(box?.rowId ?? 0)) {
+      const bytes = await readFile(f.files.fromStored(g.file))
+      t.ok(isVoicemailFormat(readWavHeader(bytes, bytes.length)), `${g.kind}: stored as 8 kHz mono 16-bit`)
+    }
+    const audit = await store.audit.listRecent(10, box?.rowId ?? 0)
+    t.match(
+      audit.filter((a) => a.action === 'greeting.imported').map((a) => a.detail.source),
+      [/^WAV \(PCM 16-bit\), 44100 Hz, stereo/, /^MP3/],
+      'what was converted is audited',
+    )
+  },
+)
 
-void t.test('a WAV in the wrong format is refused, nothing converted', async (t) => {
-  const f = await ctlFixture(t)
-  await f.run(['mailbox', 'add', '100'])
-  const hi = join(f.dir, 'hifi.wav')
-  const body = Buffer.alloc(16000 * 2)
-  await writeFile(hi, Buffer.concat([wavHeader(16000, 16000), body]))
-  const r = await f.run(['greeting', 'import', '100', 'name', hi])
-  t.equal(r.code, 1)
-  t.match(r.stderr, /is 16000 Hz, 16-bit, 1 channel: greetings must be PCM 8000 Hz, 16-bit, mono/)
-  t.match(r.stderr, /nothing was converted/)
-  t.notOk(await exists(join(f.stateDir, 'recordings', 'example.com', '100', 'greetings')), 'no file copied')
-})
+void t.test(
+  'not audio, an empty file and a damaged MP3 are refused with the reason, nothing stored',
+  async (t) => {
+    const f = await ctlFixture(t)
+    await f.run(['mailbox', 'add', '100'])
+    const text = join(f.dir, 'notes.wav')
+    await writeFile(text, 'just some text, whatever the name says')
+    const r = await f.run(['greeting', 'import', '100', 'busy', text])
+    t.equal(r.code, 1)
+    t.match(r.stderr, /notes\.wav: The file is not a WAV or MP3 audio file\./)
+    const empty = join(f.dir, 'empty.wav')
+    await writeFile(empty, Buffer.alloc(0))
+    const e = await f.run(['greeting', 'import', '100', 'busy', empty, '--json'])
+    t.match(e.json, { ok: false, error: { code: 'not-audio' } })
+    const junk = join(f.dir, 'junk.mp3')
+    await writeFile(
+      junk,
+      Buffer.concat([Buffer.from('ID3\u0003\u0000\u0000\u0000\u0000\u0000\u0000'), Buffer.alloc(999, 3)]),
+    )
+    const j = await f.run(['greeting', 'import', '100', 'busy', junk, '--json'])
+    t.match(j.json, { ok: false, error: { code: 'corrupt', message: /MP3 file is damaged/ } })
+    const store = await f.store()
+    const box = await store.mailboxes.find('example.com', '100')
+    t.same(await store.greetings.list(box?.rowId ?? 0), [], 'nothing stored')
+    t.notOk(
+      await exists(join(f.stateDir, 'recordings', 'example.com', '100', 'greetings')),
+      'no file written',
+    )
+  },
+)
 
 void t.test('greeting import: unknown box, bad kind, missing file, too long', async (t) => {
   const f = await ctlFixture(t, 'recording: { maxGreetingSeconds: 2 }')
@@ -85,7 +122,8 @@ void t.test('greeting import: unknown box, bad kind, missing file, too long', as
   t.match(missing.stderr, /no such file/)
   const long = await f.run(['greeting', 'import', '100', 'busy', wav])
   t.equal(long.code, 1)
-  t.match(long.stderr, /at most 2 s/)
+  t.match(long.stderr, /lasts 3\.0 s; greetings may last at most 2 s/)
+  t.match(long.stderr, /recording\.maxGreetingSeconds/)
   t.equal((await f.run(['greeting', 'import', '100', 'name', wav, '--activate'])).code, 2)
 })
 

@@ -15,6 +15,16 @@ void t.test(
     t.equal(listening.host, '127.0.0.1', 'binds to loopback')
     t.equal(listening.port, 8084, 'on port 8084')
     t.match(daemon.stdout(), /"stateDir":"[^"]*\/var"/, 'state under ./var')
+    const page = JSON.parse(await daemon.waitFor(/voicemail page listening/)) as {
+      host: string
+      port: number
+    }
+    t.match(page, { host: '127.0.0.1', port: 8085 }, 'the voicemail page on 127.0.0.1:8085')
+    const index = await fetch('http://127.0.0.1:8085/')
+    t.equal(index.status, 200, 'serves the page')
+    t.match(await index.text(), /<title>Voicemail<\/title>/)
+    const health = await fetch('http://127.0.0.1:8085/healthz')
+    t.match(await health.json(), { checks: { database: { ok: true } } }, 'and /healthz')
     daemon.child.kill('SIGTERM')
     t.equal(await daemon.exited, 0, 'exit 0 after SIGTERM')
     t.match(daemon.stdout(), /"msg":"stopped"/, 'logged its stop')
@@ -27,7 +37,7 @@ void t.test('SIGHUP reloads the configuration; a broken edit keeps the old one',
   await writeFile(config, `stateDir: ${dir}/state\nlisten: { port: 18931 }\n`)
   const daemon = spawnEntry('daemon/main.ts', ['--config', config])
   t.teardown(() => daemon.child.kill('SIGKILL'))
-  await daemon.waitFor(/listening for FreeSWITCH/)
+  await daemon.waitFor(/"msg":"ready"/)
   await writeFile(
     config,
     `stateDir: ${dir}/state\nlisten: { port: 18931 }\nmailboxes:\n  - { id: "100", domain: localhost, kind: personal }\n`,
@@ -74,6 +84,19 @@ void t.test('a port in use: a clear message and exit 1', async (t) => {
     new RegExp(`cannot listen on 127.0.0.1:${port}.*(EADDRINUSE|in use)`),
     'says the port is in use',
   )
+})
+
+void t.test('the voicemail page port in use: a clear message and exit 1', async (t) => {
+  const dir = t.testdir({})
+  const blocker = createServer()
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => blocker.close())
+  const { port } = blocker.address() as { port: number }
+  const config = join(dir, 'vm.yaml')
+  await writeFile(config, `stateDir: ${dir}/state\nlisten: { port: 18933 }\nhttp: { port: ${port} }\n`)
+  const daemon = spawnEntry('daemon/main.ts', ['--config', config])
+  t.equal(await daemon.exited, 1, 'exit 1')
+  t.match(daemon.stderr(), new RegExp(`cannot listen on 127.0.0.1:${port} \\(http\\).*(EADDRINUSE|in use)`))
 })
 
 void t.test(

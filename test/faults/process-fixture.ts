@@ -47,6 +47,8 @@ export async function processFixture(
       `freeswitch: [{ host: 127.0.0.1, port: ${fs.port}, password: ClueCon }]`,
       `defaultDomain: pbx.test`,
       `drainSeconds: ${options.drainSeconds ?? 30}`,
+      // These tests are about calls; the voicemail page's fixed port would collide between parallel test files.
+      `http: { enabled: false }`,
       `mailboxes:`,
       `  - { id: "100", domain: pbx.test, kind: personal, name: Alice, email: [alice@example.com] }`,
       '',

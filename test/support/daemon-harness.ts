@@ -84,7 +84,11 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
     { baseDir: dir },
   )
   // Port 0 is not a valid config value (operators need a fixed port), but tests need an ephemeral one.
-  const config: Config = { ...parsed, listen: { ...parsed.listen, port: 0 } }
+  const config: Config = {
+    ...parsed,
+    listen: { ...parsed.listen, port: 0 },
+    http: { ...parsed.http, port: 0 },
+  }
   const start = async (files?: (stateDir: string) => AudioFiles): Promise<App> => {
     const started = await startApp(config, options.log ?? silentLogger(), {
       clock,

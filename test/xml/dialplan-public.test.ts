@@ -176,7 +176,10 @@ void t.test('the ring-group queue (core modules only) falls back to 800 with the
   const bridge = apps.indexOf('bridge')
   t.ok(bridge >= 0 && bridge < apps.indexOf('socket'), 'the desks ring first')
   const before = group.actions.slice(0, bridge).map((a) => a.data)
-  t.ok(before.some((d) => /^call_timeout=\d+$/.test(d)), 'for a limited time')
+  t.ok(
+    before.some((d) => /^call_timeout=\d+$/.test(d)),
+    'for a limited time',
+  )
   t.ok(before.includes('continue_on_fail=true'), 'an unanswered ring goes on to the deposit')
   t.ok(before.includes('hangup_after_bridge=true'), 'an answered call never reaches voicemail')
   const vars = varsAtSocket(group.actions, outsideCall('7802'))

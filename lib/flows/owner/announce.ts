@@ -1,3 +1,4 @@
+import type { Usage } from '../../store/usage.js'
 import { BYTES_PER_SECOND } from '../record-message.js'
 import type { OwnerSession } from './session.js'
 
@@ -29,19 +30,37 @@ export async function announce(session: OwnerSession): Promise<void> {
   await call.play([prompts.std('saved'), plural(counts.saved)])
 
   const usage = await deps.store.usage(box, deps.config.defaultQuotaBytes)
-  const roomSeconds =
-    Math.floor((usage.quotaBytes - usage.usedBytes - WAV_HEADER_BYTES) / BYTES_PER_SECOND) - 1
-  if (roomSeconds < deps.config.recording.minMessageSeconds) {
+  const state = fullness(usage, deps.config.recording.minMessageSeconds)
+  if (state === 'full') {
     session.log.info(
       { usedBytes: usage.usedBytes, quotaBytes: usage.quotaBytes },
       'owner told the box is full',
     )
     await call.play(prompts.own('mailboxFullOwner'))
-  } else if (usage.usedBytes * 100 >= WARN_PERCENT * usage.quotaBytes) {
+  } else if (state === 'almost-full') {
     session.log.info(
       { usedBytes: usage.usedBytes, quotaBytes: usage.quotaBytes },
       'owner told the box is almost full',
     )
     await call.play(prompts.own('mailboxAlmostFull'))
   }
+}
+
+/** What the owner is told about the room left: nothing, "almost full", or "full". */
+export type Fullness = 'ok' | 'almost-full' | 'full'
+
+/**
+ * The rule behind the owner's warning (and the voicemail page's banner): full when there is no room left for a
+ * message of the minimum length (callers are being turned away, the same test the deposit side uses), almost
+ * full from 90 % of the quota.
+ */
+export function fullness(
+  usage: Pick<Usage, 'usedBytes' | 'quotaBytes'>,
+  minMessageSeconds: number,
+): Fullness {
+  const roomSeconds =
+    Math.floor((usage.quotaBytes - usage.usedBytes - WAV_HEADER_BYTES) / BYTES_PER_SECOND) - 1
+  if (roomSeconds < minMessageSeconds) return 'full'
+  if (usage.usedBytes * 100 >= WARN_PERCENT * usage.quotaBytes) return 'almost-full'
+  return 'ok'
 }

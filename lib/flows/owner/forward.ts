@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { copyFile } from 'node:fs/promises'
 import { HangupError } from '../../esl/errors.js'
 import { MessageGoneError } from '../../store/errors.js'
 import type { Mailbox, Message } from '../../store/types.js'
-import { refreshNewMessageLamp, storeNewMessage } from '../commit-message.js'
 import { chooseKey } from '../menu.js'
-import { concatWavs } from './wav-concat.js'
+import { copyMessage, fitsIn } from '../message-copy.js'
 import type { OwnerSession } from './session.js'
 import { askBoxNumber } from './ask-box.js'
 
@@ -32,45 +30,16 @@ export async function forwardMessage(session: OwnerSession, message: Message): P
   })
   if (target === undefined) return
   const source = files.fromStored(message.file)
-  if (!(await fits(session, target, message.sizeBytes))) return refuseFull(session, target)
+  if (!(await fitsIn(target, message.sizeBytes, deps))) return refuseFull(session, target)
 
   const choice = await chooseKey(call, deps, [prompts.own('forwardIntroOrSend')], '18')
   if (choice === undefined) return
-  const uuid = randomUUID()
-  const dest = files.messagePath(target.domain, target.id, uuid)
-  await files.prepare(dest)
   let intro: string | undefined
   try {
     if (choice === '1') intro = await recordIntro(session, target)
-    if (intro !== undefined) await concatWavs(intro, source, dest)
-    else await copyFile(source, dest)
-    const info = await files.commit(dest)
-    if (!(await fits(session, target, info.sizeBytes))) {
-      await files.remove(dest)
-      return refuseFull(session, target)
-    }
-    await storeNewMessage(
-      target,
-      {
-        uuid,
-        mailboxRowId: target.rowId,
-        callerIdName: message.callerIdName,
-        callerIdNumber: message.callerIdNumber,
-        urgent: message.urgent,
-        durationMs: info.durationMs,
-        sizeBytes: info.sizeBytes,
-        file: files.toStored(dest),
-        forwardedFrom: `${box.id}@${box.domain}`,
-      },
-      deps,
-    )
-    log.info(
-      { messageUuid: message.uuid, to: target.id, copyUuid: uuid, intro: intro !== undefined },
-      'message forwarded',
-    )
-    await refreshNewMessageLamp(target, deps, log)
+    const outcome = await copyMessage(message, box, target, deps, log, intro)
+    if (!outcome.copied) return refuseFull(session, target)
   } catch (err) {
-    await files.remove(dest)
     if (err instanceof HangupError) throw err
     // The original vanished while we copied it (removed under the owner): "no longer available", not an error.
     if (!(await files.exists(source))) throw new MessageGoneError(`message ${message.uuid} was removed`)
@@ -81,11 +50,6 @@ export async function forwardMessage(session: OwnerSession, message: Message): P
     if (intro !== undefined) await files.remove(intro)
   }
   await call.play(prompts.own('messageForwarded'))
-}
-
-async function fits(session: OwnerSession, target: Mailbox, bytes: number): Promise<boolean> {
-  const remaining = await session.deps.store.remainingBytes(target, session.deps.config.defaultQuotaBytes)
-  return bytes <= remaining
 }
 
 async function refuseFull(session: OwnerSession, target: Mailbox): Promise<void> {

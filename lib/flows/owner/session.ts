@@ -33,7 +33,7 @@ export async function reloadBox(session: OwnerSession): Promise<Mailbox> {
  * hang-up as mod_voicemail does (its lamp only moves when a message list ends). Never throws into the call.
  */
 export async function refreshLamp(
-  session: OwnerSession,
+  session: Pick<OwnerSession, 'deps' | 'log' | 'box'>,
   reason: MwiReason,
   box: Mailbox = session.box,
 ): Promise<void> {
@@ -43,12 +43,13 @@ export async function refreshLamp(
 }
 
 /**
- * Purge the messages the owner marked deleted during this call (SPEC §4.5: "purged when the owner hangs up").
- * Rows removed and files tombstoned in one transaction, files unlinked after (`unlinkRemoved`); then the lamp and
- * the full-box notice re-arm. Runs after a hangup too: it touches only the store and the disk. Never throws (a
- * failure leaves the rows for the cleanup job, or the tombstones for reconcile).
+ * Purge the messages the owner marked deleted during this call (SPEC §4.5: "purged when the owner hangs up"; the
+ * voicemail page does the same at logout). Rows removed and files tombstoned in one transaction, files unlinked
+ * after (`unlinkRemoved`); then the lamp and the full-box notice re-arm. Runs after a hangup too: it touches only
+ * the store and the disk. Never throws (a failure leaves the rows for the cleanup job, or the tombstones for
+ * reconcile).
  */
-export async function purgeDeleted(session: OwnerSession): Promise<void> {
+export async function purgeDeleted(session: Pick<OwnerSession, 'deps' | 'log' | 'box'>): Promise<void> {
   const { deps, log, box } = session
   try {
     const files = await deps.store.messages.purgeDeleted(box.rowId)
