@@ -40,6 +40,10 @@ export interface ConvertedAudio {
 export interface ConvertOptions {
   /** Longer audio is refused (greetings: `recording.maxGreetingSeconds`). */
   maxSeconds: number
+  /** Shorter audio is refused; default `MIN_AUDIO_MS` (a greeting). The mod_voicemail import keeps any length. */
+  minMs?: number
+  /** What the audio is, for the refusal sentences (default `greeting`). */
+  kind?: string
 }
 
 /** The container `bytes` hold, by their first bytes (never by a file name or a client's Content-Type). */
@@ -70,16 +74,18 @@ export async function convertToVoicemail(
   const decoded = format === 'wav' ? decodeWav(bytes) : await decodeMp3(bytes)
   const durationMs = Math.floor((decoded.frames * 1000) / decoded.source.sampleRate)
   const source: SourceInfo = { ...decoded.source, durationMs }
+  const kind = options.kind ?? 'greeting'
+  const minMs = options.minMs ?? MIN_AUDIO_MS
   if (durationMs > options.maxSeconds * 1000) {
     throw new AudioConversionError(
       'too-long',
-      `The recording lasts ${seconds(durationMs)} s; greetings may last at most ${options.maxSeconds} s.`,
+      `The recording lasts ${seconds(durationMs)} s; a ${kind} may last at most ${options.maxSeconds} s.`,
     )
   }
-  if (durationMs < MIN_AUDIO_MS) {
+  if (durationMs < minMs) {
     throw new AudioConversionError(
       'too-short',
-      `The recording lasts ${seconds(durationMs)} s; a greeting must last at least ${MIN_AUDIO_MS / 1000} s.`,
+      `The recording lasts ${seconds(durationMs)} s; a ${kind} must last at least ${minMs / 1000} s.`,
     )
   }
   const mono = mixDown(decoded.channels, decoded.frames)

@@ -1,7 +1,7 @@
 import { access, realpath } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defaultDomainSettings } from '../config/defaults.js'
-import { wavefileConverter } from '../import/audio-converter.js'
+import { voicemailConverter } from '../import/audio-converter.js'
 import { ImportSourceError } from '../import/errors.js'
 import { applyImport } from '../import/mod-voicemail/apply.js'
 import {
@@ -126,7 +126,7 @@ export const importCommands: Command[] = [
           const boxes = await applyImport(plan, {
             store,
             files: ctx.files,
-            converter: wavefileConverter,
+            converter: voicemailConverter,
             domainSettings: (d) => ctx.config.domains[d] ?? defaultDomainSettings,
             log: ctx.log,
           })

@@ -100,7 +100,7 @@ void t.test('refusals say why, with a stable code', async (t) => {
   await refused(
     toneWav({ rate: 8000, seconds: 3 }),
     'too-long',
-    /lasts 3\.0 s; greetings may last at most 2 s/,
+    /lasts 3\.0 s; a greeting may last at most 2 s/,
     2,
   )
   await refused(toneWav({ rate: 8000, seconds: 0.5 }), 'too-short', /at least 1 s/)

@@ -122,7 +122,7 @@ void t.test('greeting import: unknown box, bad kind, missing file, too long', as
   t.match(missing.stderr, /no such file/)
   const long = await f.run(['greeting', 'import', '100', 'busy', wav])
   t.equal(long.code, 1)
-  t.match(long.stderr, /lasts 3\.0 s; greetings may last at most 2 s/)
+  t.match(long.stderr, /lasts 3\.0 s; a greeting may last at most 2 s/)
   t.match(long.stderr, /recording\.maxGreetingSeconds/)
   t.equal((await f.run(['greeting', 'import', '100', 'name', wav, '--activate'])).code, 2)
 })

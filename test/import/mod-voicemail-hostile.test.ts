@@ -112,7 +112,7 @@ void t.test('hostile values in the database and the directory are refused or mad
   )
   const report = JSON.stringify(r.json)
   t.match(report, /outside mod_voicemail's storage folder/)
-  t.match(report, /"reason":"audio: not a WAV file the converter reads/)
+  t.match(report, /"reason":"audio: The file is not a WAV or MP3 audio file/)
   t.match(report, /empty file/)
   t.match(report, /not a box number/)
   t.match(report, /not a usable domain name/)

@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import wavefile from 'wavefile'
-import { AudioConvertError, wavefileConverter } from '../../lib/import/audio-converter.js'
+import { AudioConversionError } from '../../lib/audio/errors.js'
+import { voicemailConverter } from '../../lib/import/audio-converter.js'
 import {
   choosePin,
   settingsFromDirectory,
@@ -209,10 +210,10 @@ void t.test('derived uuids are stable, distinct and well-formed', (t) => {
 })
 
 void t.test(
-  'the converter: 48 kHz stereo, 24-bit, µ-law → 8 kHz mono 16-bit; anything else refused',
+  'the converter: 48 kHz stereo, 24-bit, µ-law → 8 kHz mono 16-bit; what is not audio is refused',
   async (t) => {
     const check = async (w: InstanceType<typeof wavefile.WaveFile>, ms: number): Promise<void> => {
-      const out = await wavefileConverter.convert(Buffer.from(w.toBuffer()))
+      const out = await voicemailConverter.convert(Buffer.from(w.toBuffer()))
       const info = readWavHeader(out, out.length)
       t.match(info, { format: 1, sampleRate: 8000, channels: 1, bitsPerSample: 16 })
       t.ok(Math.abs(info.durationMs - ms) <= 2, `length kept (${info.durationMs} ms)`)
@@ -230,6 +231,6 @@ void t.test(
     ulaw.fromScratch(1, 8000, '16', new Int16Array(8000).fill(1000))
     ulaw.toMuLaw()
     await check(ulaw, 1000)
-    await t.rejects(wavefileConverter.convert(Buffer.from('ID3 an mp3 file')), AudioConvertError)
+    await t.rejects(voicemailConverter.convert(Buffer.from('not audio at all')), AudioConversionError)
   },
 )

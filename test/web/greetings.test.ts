@@ -181,7 +181,7 @@ void t.test('bad uploads get a clear answer and store nothing', async (t) => {
       () => upload(page, 'busy', toneWav({ rate: 8000, seconds: 3.5 })),
       422,
       'too-long',
-      /lasts 3\.5 s; greetings may last at most 3 s/,
+      /lasts 3\.5 s; a greeting may last at most 3 s/,
     ],
     [
       'too short',

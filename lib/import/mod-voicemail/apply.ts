@@ -8,7 +8,8 @@ import type { Store } from '../../store/index.js'
 import { hashPin } from '../../store/pin.js'
 import type { Mailbox } from '../../store/types.js'
 import { isVoicemailFormat, WavFormatError } from '../../store/wav.js'
-import { AudioConvertError, type AudioConverter } from '../audio-converter.js'
+import { AudioConversionError } from '../../audio/errors.js'
+import type { AudioConverter } from '../audio-converter.js'
 import type { BoxPlan, GreetingPlan, ImportPlan, MessagePlan } from './plan.js'
 import { mapLimit } from '../map-limit.js'
 
@@ -158,7 +159,7 @@ async function writeAudio(
   const committed = await deps.files.commit(target)
   if (!isVoicemailFormat(committed)) {
     await deps.files.remove(target)
-    throw new AudioConvertError('the converted audio is not 8 kHz mono 16-bit PCM')
+    throw new AudioConversionError('corrupt', 'the converted audio is not 8 kHz mono 16-bit PCM')
   }
   return { sizeBytes: committed.sizeBytes, durationMs: committed.durationMs }
 }
@@ -166,7 +167,7 @@ async function writeAudio(
 /** Expected per-item failures become the item's problem; anything else (a bug, the disk) stops the run. */
 function fail(item: { action: string; reason?: string }, err: unknown): void {
   const code = (err as NodeJS.ErrnoException).code
-  if (err instanceof AudioConvertError || err instanceof WavFormatError) {
+  if (err instanceof AudioConversionError || err instanceof WavFormatError) {
     item.action = 'problem'
     item.reason = `audio: ${err.message}`
   } else if (err instanceof StoreConflictError) {
