@@ -49,6 +49,8 @@ export interface Pbx {
   stateDir: string
   configPath: string
   daemonPort: number
+  /** The voicemail page of the daemon (http://127.0.0.1:<httpPort>/). */
+  httpPort: number
   /** The running daemon, if any. */
   daemon: Spawned | undefined
   startDaemon(): Promise<Spawned>
@@ -72,9 +74,12 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
   const dir = await mkdtemp(join(tmpdir(), 'voicemaild-real-'))
   const stateDir = join(dir, 'state')
   const daemonPort = await freePort()
+  // The voicemail page on a port of its own: test files run side by side, each with its daemon.
+  const httpPort = await freePort()
   const fs = await RealFreeswitch.prepare(join(dir, 'fs'), {
     domain: DOMAIN,
     daemonPort,
+    httpPort,
     sipPassword: SIP_PASSWORD,
     ...(options.users !== undefined ? { users: options.users } : {}),
     ...(options.defaultDialplan !== undefined ? { defaultDialplan: options.defaultDialplan } : {}),
@@ -90,6 +95,7 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
     [
       `stateDir: ${stateDir}`,
       `listen: { host: 127.0.0.1, port: ${daemonPort} }`,
+      `http: { port: ${httpPort} }`,
       `freeswitch: [{ host: 127.0.0.1, port: ${fs.ports.esl}, password: ${ESL_PASSWORD} }]`,
       `smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false, from: "Voicemail <vm@${DOMAIN}>" }`,
       `defaultDomain: ${DOMAIN}`,
