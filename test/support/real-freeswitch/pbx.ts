@@ -79,7 +79,6 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
   const fs = await RealFreeswitch.prepare(join(dir, 'fs'), {
     domain: DOMAIN,
     daemonPort,
-    httpPort,
     sipPassword: SIP_PASSWORD,
     ...(options.users !== undefined ? { users: options.users } : {}),
     ...(options.defaultDialplan !== undefined ? { defaultDialplan: options.defaultDialplan } : {}),
@@ -133,6 +132,7 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
     stateDir,
     configPath,
     daemonPort,
+    httpPort,
     get daemon() {
       return daemon
     },
