@@ -10,6 +10,7 @@ import { LockoutPolicy, LoginFailureRepo } from './login-failures.js'
 import { MailboxRepo } from './mailboxes.js'
 import { MessageRepo } from './messages.js'
 import { QuotaReservations, type Reservation } from './quota-reservations.js'
+import { RecordingJournal } from './recordings-in-progress.js'
 import { TombstoneRepo } from './tombstones.js'
 import { bytesUsed, quotaOf, usageOf, type Usage } from './usage.js'
 import type { Mailbox } from './types.js'
@@ -31,6 +32,8 @@ export class Store {
   readonly learnedAccounts: LearnedAccountRepo
   /** Reconcile's view of every message and greeting file with its recorded size. */
   readonly fileRows: FileRows
+  /** Recordings being made, so one the daemon was killed in the middle of is adopted with its caller. */
+  readonly recordings: RecordingJournal
   readonly reservations = new QuotaReservations()
 
   constructor(
@@ -46,6 +49,7 @@ export class Store {
     this.loginFailures = new LoginFailureRepo(db)
     this.audit = new AuditRepo(db, clock)
     this.fileRows = new FileRows(db)
+    this.recordings = new RecordingJournal(db)
   }
 
   /** The lockout rule over this store with `security` from the (current) config. */
