@@ -82,6 +82,8 @@ export async function deposit(
     }
   } finally {
     space.reservation.release()
+    // From here a recording left without a row (commit failed, the flow threw) is the RecordingWatch's to adopt.
+    deps.store.recordings.releaseCall(call.info.uuid)
   }
   if (!call.hungUp) {
     await call.play(deps.prompts.own('messageSavedGoodbye'))

@@ -5,6 +5,7 @@ import type { Logger } from '../log.js'
 import type { Mailbox } from '../store/types.js'
 import type { FlowDeps } from './deps.js'
 import { chooseKey, reviewRecording } from './menu.js'
+import { discardTake, noteTake } from './recording-notes.js'
 
 /** Bytes per second of the only format we record (SPEC §1: 8 kHz, 16-bit, mono). */
 export const BYTES_PER_SECOND = 16000
@@ -36,9 +37,9 @@ export async function recordMessage(
 
   let tooShort = 0
   for (;;) {
-    const take = await recordOnce(call, box, capSeconds, deps)
+    const take = await recordOnce(call, box, capSeconds, deps, log)
     if (take.durationMs < minMs) {
-      await deps.files.remove(take.path)
+      await discardTake(take.path, deps, log)
       log.info({ durationMs: take.durationMs, hungUp: take.hungUp }, 'recording too short, discarded')
       if (take.hungUp || call.hungUp) return undefined
       tooShort++
@@ -59,7 +60,7 @@ export async function recordMessage(
     try {
       const verdict = await review(call, recording, deps)
       if (verdict === 'rerecord') {
-        await deps.files.remove(recording.path)
+        await discardTake(recording.path, deps, log)
         continue
       }
     } catch (err) {
@@ -77,12 +78,19 @@ interface Take {
   hungUp: boolean
 }
 
-async function recordOnce(call: Call, box: Mailbox, capSeconds: number, deps: FlowDeps): Promise<Take> {
+async function recordOnce(
+  call: Call,
+  box: Mailbox,
+  capSeconds: number,
+  deps: FlowDeps,
+  log: Logger,
+): Promise<Take> {
   const uuid = randomUUID()
   const path = deps.files.messagePath(box.domain, box.id, uuid)
   await deps.files.prepare(path)
   await call.flushDtmf()
   await call.play(deps.prompts.std('beep'))
+  await noteTake(call, box, path, deps, log)
   const result = await call.record(path, {
     maxSeconds: capSeconds,
     silenceThreshold: deps.config.recording.silenceThreshold,
