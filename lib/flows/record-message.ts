@@ -89,14 +89,21 @@ async function recordOnce(
   const path = deps.files.messagePath(box.domain, box.id, uuid)
   await deps.files.prepare(path)
   await call.flushDtmf()
-  await call.play(deps.prompts.std('beep'))
-  await noteTake(call, box, path, deps, log)
-  const result = await call.record(path, {
-    maxSeconds: capSeconds,
-    silenceThreshold: deps.config.recording.silenceThreshold,
-    silenceSeconds: deps.config.recording.silenceSeconds,
-    terminators: '#',
-  })
+  // Written while the beep plays and awaited after the recording: a busy database must not put a gap between the
+  // beep and the recording (the caller speaks at the beep). noteTake never rejects.
+  const noted = noteTake(call, box, path, deps, log)
+  let result
+  try {
+    await call.play(deps.prompts.std('beep'))
+    result = await call.record(path, {
+      maxSeconds: capSeconds,
+      silenceThreshold: deps.config.recording.silenceThreshold,
+      silenceSeconds: deps.config.recording.silenceSeconds,
+      terminators: '#',
+    })
+  } finally {
+    await noted
+  }
   // record_ms is lost when FreeSWITCH drops the final events; the file on disk is then the truth.
   let durationMs = result.durationMs
   if (durationMs === 0 && (await deps.files.exists(path))) {

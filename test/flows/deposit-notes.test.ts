@@ -32,6 +32,10 @@ void t.test('while FreeSWITCH records, the take is noted; the commit removes the
   }
   const path = call.session.recordedFiles[0] ?? ''
   const box = await h.box('100')
+  // Written while the beep plays (not awaited before the record starts): allow it a moment on a loaded machine.
+  for (let i = 0; i < 200 && (await h.app.store.recordings.all()).length === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
   t.match(
     await h.app.store.recordings.all(),
     [
@@ -44,7 +48,7 @@ void t.test('while FreeSWITCH records, the take is noted; the commit removes the
         callerIdNumber: '5550100',
       },
     ],
-    'noted before the record started: the call, its FreeSWITCH node and the caller',
+    'noted while FreeSWITCH records: the call, its FreeSWITCH node and the caller',
   )
   t.ok(h.app.store.recordings.isLive({ callUuid: call.session.channel.uuid }), 'held by this process’s call')
   await call.finished
