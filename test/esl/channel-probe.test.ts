@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import t from 'tap'
 import { freeswitchChannelProbe } from '../../lib/esl/channel-probe.js'
-import { InboundLink } from '../../lib/esl/inbound.js'
+import { InboundLink, type NodeApiResult } from '../../lib/esl/inbound.js'
 import { judgeRecording } from '../../lib/jobs/recording-verdict.js'
 import { silentLogger } from '../../lib/log.js'
 import { FakeDaemon, handshake } from '../support/freeswitch/fake-daemon.js'
@@ -80,7 +80,11 @@ void t.test('several nodes: the one recording says so, the others know no such c
     'the two nodes that are up answer (node B runs the record); the one that is down is left out',
   )
   const facts = { path, callUuid: uuid, coreUuid: simB.node.coreUuid, lastWriteMs: 0, now: 0 }
-  t.same(judgeRecording({ ...facts, nodes }), { state: 'recording', node: `127.0.0.1:${fsB.port}` })
+  t.same(
+    judgeRecording({ ...facts, nodes }),
+    { state: 'recording', node: `127.0.0.1:${fsB.port}` },
+    'judged: still recording',
+  )
 
   call.hangup()
   await c.event('CHANNEL_HANGUP_COMPLETE')
@@ -90,13 +94,62 @@ void t.test('several nodes: the one recording says so, the others know no such c
     [undefined, undefined],
     'once the caller hung up, no node has the channel',
   )
-  t.same(judgeRecording({ ...facts, nodes: after }), { state: 'finished', because: 'channel-gone' })
+  t.same(
+    judgeRecording({ ...facts, nodes: after }),
+    { state: 'finished', because: 'channel-gone' },
+    'judged: finished',
+  )
 })
 
 void t.test('no node connected: nobody answers, nothing thrown', async (t) => {
   const link = new InboundLink([{ host: '127.0.0.1', port: await freePort(), password: 'x' }], silentLogger())
-  t.same(await freeswitchChannelProbe(link).look(['00000000-1111-4222-8333-444455556666']), [])
+  t.same(
+    await freeswitchChannelProbe(link).look(['00000000-1111-4222-8333-444455556666']),
+    [],
+    'no node answers',
+  )
   const replies = await link.apiEach('status')
-  t.match(replies, [{ node: /^127\.0\.0\.1:\d+$/, error: { name: 'EslConnectionError' } }])
+  t.match(
+    replies,
+    [{ node: /^127\.0\.0\.1:\d+$/, error: { name: 'EslConnectionError' } }],
+    'apiEach: the node that is down gives its error',
+  )
   t.match(await link.apiEach('status\nexit'), [{ error: { name: 'EslCommandError' } }], 'CR/LF refused')
 })
+
+void t.test(
+  'a node that answers oddly or fails half-way is left out: its silence proves nothing',
+  async (t) => {
+    const call = '5f0c8a11-8a3b-4a8e-9d0c-2b7f4e6a9c01'
+    const core = (n: number): string => `f2164025-556a-4897-b3af-41${String(n).padStart(10, '0')}`
+    const replies: Record<string, Record<string, string | Error>> = {
+      'a:1': { core: core(1), getvar: '_undef_' },
+      'b:1': { core: '-ERR no reply\n', getvar: '' },
+      'c:1': { core: core(3), getvar: '-ERR Cannot find that variable\n' },
+      'd:1': { core: core(4), getvar: new Error('timeout') },
+      'e:1': { core: core(5), getvar: '-ERR No such channel!\n' },
+    }
+    const link = {
+      apiEach(command: string): Promise<NodeApiResult[]> {
+        const key = command.startsWith('global_getvar') ? 'core' : 'getvar'
+        return Promise.resolve(
+          Object.entries(replies).map(([node, r]) => {
+            const reply = r[key]
+            return reply instanceof Error || reply === undefined
+              ? { node, error: reply ?? new Error('none') }
+              : { node, body: reply }
+          }),
+        )
+      },
+    }
+    const nodes = await freeswitchChannelProbe(link).look([call])
+    t.same(
+      nodes.map((n) => [n.node, n.coreUuid, n.channels.get(call), n.channels.has(call)]),
+      [
+        ['a:1', core(1), '', true],
+        ['e:1', core(5), undefined, true],
+      ],
+      'a: the channel is up and runs nothing; e: no such channel; b, c, d left out',
+    )
+  },
+)
