@@ -68,6 +68,8 @@ export async function storeNewMessage(
   const message = await store.db.transaction(async () => {
     const inserted = await store.messages.insert(row)
     await mail?.queueNewMessage(box, inserted)
+    // The recording is a message now: no longer one the watch may have to adopt.
+    await store.recordingJournal.finish(row.file)
     return inserted
   })
   mail?.kick()

@@ -78,6 +78,8 @@ export class CallSession implements ChannelApi, AppEnv {
   /** Every `transfer`, with a copy of the channel variables the dialplan continues with. */
   readonly transfers: Array<{ arg: string; variables: ReadonlyMap<string, string> }> = []
   hungUp = false
+  /** Set (to the hangup cause) when the daemon's socket closed while an app ran: hang up once it ends. */
+  private socketGone: string | undefined
   /** Set once CHANNEL_HANGUP_COMPLETE has fired. */
   finished = false
   private onFinished: Array<() => void> = []
@@ -137,6 +139,7 @@ export class CallSession implements ChannelApi, AppEnv {
     void runApp(this, msg, index).then(() => {
       this.running = undefined
       if (this.hungUp) this.afterHangup()
+      else if (this.socketGone !== undefined) this.hangup(this.socketGone)
       else this.runNext()
     })
   }
@@ -246,6 +249,19 @@ export class CallSession implements ChannelApi, AppEnv {
       if (this.running !== undefined || this.hungUp) return
       while (this.digits.length > 0) this.dequeueDigit()
     })
+  }
+
+  /**
+   * The daemon's socket went away (closed, reset, the daemon killed). Real FreeSWITCH does not stop the application
+   * running then: a `record` goes on until the caller hangs up or it ends by itself (seen on FreeSWITCH 1.11, a
+   * daemon SIGKILLed 4.3 s into a recording: the file grew until the hang-up at 6.4 s). Once it ends, the `socket`
+   * app returns and the dialplan's end hangs the call up. Messages still queued never run.
+   */
+  socketClosed(cause = 'NORMAL_CLEARING'): void {
+    if (this.hungUp) return
+    this.queue.length = 0
+    if (this.running === undefined) this.hangup(cause)
+    else this.socketGone = cause
   }
 
   /**

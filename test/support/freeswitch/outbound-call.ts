@@ -90,16 +90,16 @@ export class OutboundConnection implements EventSubscriber {
       socket.on('data', (chunk: Buffer) => this.onData(chunk))
       socket.on('end', () => {
         if (this.transcript.closedBy === undefined) this.transcript.closedBy = 'daemon'
-        // The daemon went away: FS's listener exits; the socket app returns and the dialplan would continue
-        // (we end the call there, as a `hangup` after `socket` would).
+        // The daemon went away: FS's listener exits; once the running app ends, the socket app returns and the
+        // dialplan would continue (we end the call there, as a `hangup` after `socket` would).
         this.finish(this.transcript.closedBy)
-        if (!this.session.hungUp) this.session.hangup('NORMAL_CLEARING')
+        this.session.socketClosed('NORMAL_CLEARING')
       })
       socket.on('close', () => {
         if (this.transcript.closedBy === undefined) this.transcript.closedBy = 'daemon'
         clearTimeout(this.connectTimer)
         this.node.unsubscribe(this)
-        if (!this.session.hungUp) this.session.hangup('NORMAL_CLEARING')
+        this.session.socketClosed('NORMAL_CLEARING')
         this.closedResolve()
       })
     })
