@@ -5,8 +5,8 @@ import { processFixture, until } from './process-fixture.js'
 
 /**
  * SPEC §8 "daemon killed mid-recording → the file is adopted on restart": SIGKILL while the caller speaks. The
- * socket dies, FreeSWITCH (the simulator) hangs the call up and finishes writing the WAV, as the real one does:
- * it owns the file. The restarted daemon's startup reconcile adopts it as a message, exactly once, however many
+ * socket dies, FreeSWITCH (the simulator) keeps recording until the caller stops (here: silence after 60 s of
+ * speech) and finishes writing the WAV, as the real one does: it owns the file. The restarted daemon's startup reconcile adopts it as a message, exactly once, however many
  * times reconcile runs.
  */
 void t.test('SIGKILL mid-recording: the restarted daemon adopts the recording, exactly once', async (t) => {
