@@ -32,6 +32,10 @@ export interface PbxOptions {
   defaultDialplan?: Readonly<Record<string, string>>
   /** Start the daemon (default true). */
   daemon?: boolean
+  /** Where the dialplan's `socket` dials (default: the daemon's own port); e.g. a recording proxy in front of it. */
+  socketPort?: number
+  /** Where the daemon's inbound link connects (default: FreeSWITCH's event socket); e.g. a recording proxy. */
+  daemonEslPort?: number
 }
 
 export interface Pbx {
@@ -68,7 +72,7 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
   const daemonPort = await freePort()
   const fs = await RealFreeswitch.prepare(join(dir, 'fs'), {
     domain: DOMAIN,
-    daemonPort,
+    daemonPort: options.socketPort ?? daemonPort,
     sipPassword: SIP_PASSWORD,
     ...(options.users !== undefined ? { users: options.users } : {}),
     ...(options.defaultDialplan !== undefined ? { defaultDialplan: options.defaultDialplan } : {}),
@@ -81,7 +85,7 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
     [
       `stateDir: ${stateDir}`,
       `listen: { host: 127.0.0.1, port: ${daemonPort} }`,
-      `freeswitch: [{ host: 127.0.0.1, port: ${fs.ports.esl}, password: ${ESL_PASSWORD} }]`,
+      `freeswitch: [{ host: 127.0.0.1, port: ${options.daemonEslPort ?? fs.ports.esl}, password: ${ESL_PASSWORD} }]`,
       `smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false, from: "Voicemail <vm@${DOMAIN}>" }`,
       `defaultDomain: ${DOMAIN}`,
       `prompts: { customDir: ${customDir} }`,
@@ -125,7 +129,8 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
       const spawned = spawnEntry('daemon/main.ts', ['--config', configPath])
       daemons.push(spawned)
       daemon = spawned
-      await spawned.waitFor(/listening for FreeSWITCH/)
+      // Generous: the daemon compiles its TypeScript at start, on a busy machine that takes a while.
+      await spawned.waitFor(/listening for FreeSWITCH/, 120_000)
       await spawned.waitFor(/FreeSWITCH event socket connected/, 15_000)
       return spawned
     },
