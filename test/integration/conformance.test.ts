@@ -17,7 +17,7 @@ import {
   type Accepted,
   type Difference,
 } from '../support/conformance/compare.js'
-import { startRealSide } from '../support/conformance/real-side.js'
+import { PIN, startRealSide } from '../support/conformance/real-side.js'
 import { runScenario, type CallCapture, type Side, type Step } from '../support/conformance/scenario.js'
 import {
   depositEndedByHangup,
@@ -159,6 +159,31 @@ if (realTierAvailable(t)) {
       t.ok((second?.bytes ?? 0) > (first?.bytes ?? 0), 'the real file grew after the daemon was gone')
       t.end()
     })
+
+    // Findings about the daemon (not the simulator), kept as known failures for the issue that fixes them.
+    void t.test(
+      'a PIN typed with play_and_get_digits does not stay on the channel',
+      { todo: 'SPEC §4: the daemon leaves the PIN in vmd_digits_<n>; every later event carries it' },
+      (t) => {
+        const call = real.calls[SCENARIOS.indexOf(loginWithPin)]
+        if (call === undefined) throw new Error('no capture')
+        const events = outboundTrace(call).events
+        const typed = events.findIndex((e) => Object.values(e.fields).includes(PIN))
+        const later = events.slice(typed + 1).filter((e) => Object.values(e.fields).includes(PIN))
+        t.equal(later.length, 0, `events after the PIN entry that still carry it: ${later.length}`)
+        t.end()
+      },
+    )
+    void t.test(
+      'the inbound link gets only events the daemon reads',
+      {
+        todo: 'issue 12: modesl subscribes BACKGROUND_JOB and the daemon keeps it: every client’s bgapi result reaches it',
+      },
+      (t) => {
+        t.equal(real.inbound.eventNames.BACKGROUND_JOB ?? 0, 0, 'BACKGROUND_JOB events of other clients')
+        t.end()
+      },
+    )
 
     void t.test('inbound link: commands, replies, MESSAGE_QUERY, sendevent replies', (t) => {
       check(t, compareTraces(real.inbound, simulated.inbound))
