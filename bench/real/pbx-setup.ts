@@ -12,7 +12,7 @@
  * MESSAGE_QUERY (SPEC §5 forbids this pairing in production); each phone follows one box of one side, and the
  * lamps measured are the NOTIFYs that follow a deposit, not the answers to registration queries.
  */
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RealFreeswitch } from '../../test/support/real-freeswitch/process.js'
 import { buildWav } from '../../test/support/freeswitch/wav.js'
@@ -106,7 +106,10 @@ const MOD_VOICEMAIL_SOUNDS = [
   'mailbox_full',
   'goodbye',
   'abort',
-].map((name) => `voicemail/vm-${name}.wav`)
+]
+  .map((name) => `voicemail/vm-${name}.wav`)
+  // `say` of the urgent key (`*`, `#`) in "press * to mark it urgent".
+  .concat(['ascii/42.wav', 'ascii/35.wav'])
 
 export interface BenchFreeswitch {
   fs: RealFreeswitch
@@ -143,6 +146,7 @@ export async function prepareFreeswitch(
   )
   const prefix = join(dir, 'fs', 'sounds', 'en', 'us', 'callie')
   const standIn = buildWav(150, 0)
+  await mkdir(join(prefix, 'ascii'), { recursive: true })
   await Promise.all(MOD_VOICEMAIL_SOUNDS.map((file) => writeFile(join(prefix, file), standIn)))
   return { fs, boxes }
 }
