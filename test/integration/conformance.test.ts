@@ -80,7 +80,12 @@ async function runAll(side: Side): Promise<SideRun> {
   await side.registerPhone()
   const link = side.inbound.connections[0]
   if (link === undefined) throw new Error('the daemon never connected its inbound link')
-  return { calls, inbound: traceConnection(link.bytes('server'), link.bytes('client')) }
+  // The test saw the answers' events; the replies to the daemon may still be on their way through the proxy.
+  const trace = (): Trace => traceConnection(link.bytes('server'), link.bytes('client'))
+  for (let i = 0; i < 100 && trace().exchanges.some((e) => e.endsWith('(no reply)')); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return { calls, inbound: trace() }
 }
 
 function check(t: Test, differences: readonly Difference[]): void {
@@ -142,14 +147,15 @@ if (realTierAvailable(t)) {
       const i = SCENARIOS.indexOf(socketClosedMidRecord)
       const [r, s] = [real.calls[i], simulated.calls[i]]
       if (r === undefined || s === undefined) throw new Error('no capture')
-      // Cut 2 s into the recording, caller hangs up 3 s later.
+      // Cut 1 s into the recording, caller hangs up 5 s later.
       const realMs = recordMsAfterCut(r, socketClosedMidRecord.steps)
       const simMs = recordMsAfterCut(s, socketClosedMidRecord.steps)
-      t.ok(realMs >= 4000, `real FreeSWITCH recorded ${realMs} ms`)
-      t.ok(simMs >= 4000, `the simulator recorded ${simMs} ms`)
+      t.ok(realMs >= 5000, `real FreeSWITCH recorded ${realMs} ms`)
+      t.ok(simMs >= 5000, `the simulator recorded ${simMs} ms`)
       // SPEC §8: a restarted daemon tells a finished recording by its file no longer growing. Real FreeSWITCH
       // writes a 44-byte header, then the audio in blocks of 64 KiB (4.1 s at 16,000 B/s); the header's sizes are
-      // only filled in when the recording ends. Sampled 3 s and 5 s into the recording: one block apart.
+      // only filled in when the recording ends. Sampled ~2 s and ~6 s into the recording: one block apart, each
+      // sample 2 s away from a block boundary.
       const shape = (c: CallCapture): string =>
         c.recordingSizes
           .map((f) => `${(f.bytes - 44) / 65_536} blocks, header says ${f.headerDataBytes ?? '–'}`)

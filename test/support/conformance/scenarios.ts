@@ -56,11 +56,11 @@ export const socketClosedMidRecord: Scenario = {
   variables: deposit,
   steps: [
     { app: 'record' },
-    { sleep: 2000 },
+    { sleep: 1000 },
     { cut: true },
     { sleep: 1000 },
     { recordingSize: true },
-    { sleep: 2000 },
+    { sleep: 4000 },
     { recordingSize: true },
     { hangup: true },
     { end: true },

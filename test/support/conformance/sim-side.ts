@@ -99,6 +99,8 @@ export async function startSimSide(t: Test): Promise<SimSide> {
           destinationNumber: scenario.destination,
           channelName: `loopback/${scenario.destination}-b`,
           variables,
+          // The real side's caller plays an endless tone: never silence, whatever the recording's length.
+          records: [{ speakMs: 3_600_000 }],
         },
         { chunking: 'none' },
       )
