@@ -123,10 +123,13 @@ export async function runScenario(side: Side, scenario: Scenario): Promise<CallC
     stepAt.push(Date.now())
   }
   // The daemon ends every call with `exit`; FreeSWITCH then closes the socket (or the test cut it).
+  let timer: NodeJS.Timeout | undefined
   await Promise.race([
     connection.closed,
-    new Promise((_, reject) => setTimeout(() => reject(new Error('socket not closed')), EVENT_WAIT_MS)),
-  ])
+    new Promise(
+      (_, reject) => (timer = setTimeout(() => reject(new Error('socket not closed')), EVENT_WAIT_MS)),
+    ),
+  ]).finally(() => clearTimeout(timer))
   return {
     scenario: scenario.name,
     side: side.kind,
