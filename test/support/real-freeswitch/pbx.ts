@@ -38,6 +38,10 @@ export interface PbxOptions {
   keepModVoicemail?: boolean
   /** A test's own changes to FreeSWITCH's configuration copy, after the harness's (conf.ts `customize`). */
   customizeConf?: (confDir: string) => Promise<void>
+  /** Where the dialplan's `socket` dials (default: the daemon's own port); e.g. a recording proxy in front of it. */
+  socketPort?: number
+  /** Where the daemon's inbound link connects (default: FreeSWITCH's event socket); e.g. a recording proxy. */
+  daemonEslPort?: number
 }
 
 export interface Pbx {
@@ -78,7 +82,7 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
   const httpPort = await freePort()
   const fs = await RealFreeswitch.prepare(join(dir, 'fs'), {
     domain: DOMAIN,
-    daemonPort,
+    daemonPort: options.socketPort ?? daemonPort,
     sipPassword: SIP_PASSWORD,
     ...(options.users !== undefined ? { users: options.users } : {}),
     ...(options.defaultDialplan !== undefined ? { defaultDialplan: options.defaultDialplan } : {}),
@@ -95,7 +99,7 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
       `stateDir: ${stateDir}`,
       `listen: { host: 127.0.0.1, port: ${daemonPort} }`,
       `http: { port: ${httpPort} }`,
-      `freeswitch: [{ host: 127.0.0.1, port: ${fs.ports.esl}, password: ${ESL_PASSWORD} }]`,
+      `freeswitch: [{ host: 127.0.0.1, port: ${options.daemonEslPort ?? fs.ports.esl}, password: ${ESL_PASSWORD} }]`,
       `smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false, from: "Voicemail <vm@${DOMAIN}>" }`,
       `defaultDomain: ${DOMAIN}`,
       `prompts: { customDir: ${customDir} }`,
@@ -140,8 +144,8 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
       const spawned = spawnEntry('daemon/main.ts', ['--config', configPath])
       daemons.push(spawned)
       daemon = spawned
-      // Generous: the daemon compiles from TypeScript at start, which takes long on a loaded 2-core machine.
-      await spawned.waitFor(/listening for FreeSWITCH/, 90_000)
+      // Generous: the daemon compiles its TypeScript at start, which takes long on a loaded 2-core machine.
+      await spawned.waitFor(/listening for FreeSWITCH/, 120_000)
       await spawned.waitFor(/FreeSWITCH event socket connected/, 15_000)
       return spawned
     },
