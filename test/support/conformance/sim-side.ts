@@ -48,6 +48,8 @@ export async function startSimSide(t: Test): Promise<SimSide> {
     [
       `stateDir: ${stateDir}`,
       `listen: { host: 127.0.0.1, port: ${daemonPort} }`,
+      // No voicemail page: the real side's daemon may hold the default port, and nothing here looks at it.
+      'http: { enabled: false }',
       `freeswitch: [{ host: 127.0.0.1, port: ${inbound.port}, password: ${PASSWORD} }]`,
       `defaultDomain: ${DOMAIN}`,
       `prompts: { customDir: ${customDir} }`,
