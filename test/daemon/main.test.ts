@@ -34,13 +34,13 @@ void t.test(
 void t.test('SIGHUP reloads the configuration; a broken edit keeps the old one', async (t) => {
   const dir = t.testdir({})
   const config = join(dir, 'voicemaild.yaml')
-  await writeFile(config, `stateDir: ${dir}/state\nlisten: { port: 18931 }\n`)
+  await writeFile(config, `stateDir: ${dir}/state\nlisten: { port: 18931 }\nhttp: { enabled: false }\n`)
   const daemon = spawnEntry('daemon/main.ts', ['--config', config])
   t.teardown(() => daemon.child.kill('SIGKILL'))
   await daemon.waitFor(/"msg":"ready"/)
   await writeFile(
     config,
-    `stateDir: ${dir}/state\nlisten: { port: 18931 }\nmailboxes:\n  - { id: "100", domain: localhost, kind: personal }\n`,
+    `stateDir: ${dir}/state\nlisten: { port: 18931 }\nhttp: { enabled: false }\nmailboxes:\n  - { id: "100", domain: localhost, kind: personal }\n`,
   )
   daemon.child.kill('SIGHUP')
   const reloaded = await daemon.waitFor(/configuration reloaded/)
@@ -76,7 +76,7 @@ void t.test('a port in use: a clear message and exit 1', async (t) => {
   t.teardown(() => blocker.close())
   const { port } = blocker.address() as { port: number }
   const config = join(dir, 'vm.yaml')
-  await writeFile(config, `stateDir: ${dir}/state\nlisten: { port: ${port} }\n`)
+  await writeFile(config, `stateDir: ${dir}/state\nlisten: { port: ${port} }\nhttp: { enabled: false }\n`)
   const daemon = spawnEntry('daemon/main.ts', ['--config', config])
   t.equal(await daemon.exited, 1, 'exit 1')
   t.match(
@@ -106,7 +106,7 @@ void t.test(
     const dir = t.testdir({ locked: {} })
     await chmod(join(dir, 'locked'), 0o500)
     const config = join(dir, 'vm.yaml')
-    await writeFile(config, `stateDir: ${dir}/locked/state\nlisten: { port: 18932 }\n`)
+    await writeFile(config, `stateDir: ${dir}/locked/state\nlisten: { port: 18932 }\nhttp: { enabled: false }\n`)
     const daemon = spawnEntry('daemon/main.ts', ['--config', config])
     t.equal(await daemon.exited, 1, 'exit 1')
     t.match(daemon.stderr(), /state directory .* is not writable/, 'says why')

@@ -79,9 +79,10 @@ void t.test(
     const port = await freePort()
     const config = join(dir, 'voicemaild.yaml')
     // Port 1: no FreeSWITCH; the daemon logs that it cannot connect and keeps trying, as in a first quick start.
+    // No voicemail page: main.test.ts's embedded-defaults daemon may hold 8085 at the same time.
     await writeFile(
       config,
-      `stateDir: ${join(dir, 'state')}\nlisten: { port: ${port} }\nfreeswitch: [{ host: 127.0.0.1, port: 1, password: ClueCon }]\n`,
+      `stateDir: ${join(dir, 'state')}\nlisten: { port: ${port} }\nhttp: { enabled: false }\nfreeswitch: [{ host: 127.0.0.1, port: 1, password: ClueCon }]\n`,
     )
     // A clean environment: when the suite itself runs under `npm test`, npm_* variables would leak npm's settings in.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)))
