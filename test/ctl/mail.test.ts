@@ -82,8 +82,8 @@ void t.test(
       lines.find((l) => l.includes('b@example.com')),
       /new-message +- +b@example\.com/,
     )
-    // "Seeing and retrying mail". Line breaks in the docs are only wrapping.
-    for (const doc of ['docs/email-and-lamps.md']) {
+    // "Seeing and retrying mail" and voicemailctl's "Mail". Line breaks in the docs are only wrapping.
+    for (const doc of ['docs/email-and-lamps.md', 'docs/operator-guide.md']) {
       const text = (await readFile(new URL(`../../${doc}`, import.meta.url), 'utf8')).replace(/\s+/g, ' ')
       t.match(text, header.map((h) => `\`${h}\``).join(', '), `${doc} lists the same columns, in order`)
     }
