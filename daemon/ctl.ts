@@ -2,7 +2,7 @@
 import { runCtl } from '../lib/ctl/main.js'
 
 /**
- * `voicemailctl`: the operator's command line (README.md, "Operations"). Entry only: hands argv, the environment and
+ * `voicemailctl`: the operator's command line (docs/operator-guide.md, "voicemailctl"). Entry only: hands argv, the environment and
  * the standard streams to `runCtl` and exits with its code (0 ok, 1 failed/refused, 2 usage, 3 cannot run).
  */
 const code = await runCtl(process.argv.slice(2), {

@@ -1,7 +1,7 @@
 /**
  * The validated, frozen configuration every component receives. `parse.ts` builds it from YAML + environment and
  * `defaults.ts` holds every default in one place; this file is only the shape. Keys are the operator contract of
- * SPEC §1 and are documented one by one in the README.
+ * SPEC §1 and are documented one by one in docs/configuration.md.
  */
 
 export type DomainMode = 'dual' | 'unified'

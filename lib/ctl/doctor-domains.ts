@@ -68,7 +68,7 @@ export function compareDomains(
         `FreeSWITCH's domains (${list(theirs)}) and voicemaild's (${list(ours)}) share nothing: phones reach boxes ` +
         `in ${list(theirs)} (vm_domain=\${domain_name}), so the boxes configured in ${list(ours)} are never reached ` +
         `and their lamps light no phone. Set defaultDomain (and domains:) to FreeSWITCH's domain, or FreeSWITCH's ` +
-        `domain (vars.xml) to yours (README.md, "Domains")`,
+        `domain (vars.xml) to yours (docs/operator-guide.md, "Domains")`,
     }
   const unknown = ours.filter((d) => !known.has(d))
   const notes = [

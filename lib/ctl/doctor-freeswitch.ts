@@ -99,7 +99,7 @@ function featureCodeCheck(xml: string, name: string, context: string): Check {
     return {
       check,
       status: 'fail',
-      detail: `${list}: remove those extensions from dialplan/default.xml or include voicemaild's snippets before them (README.md, "Operations")`,
+      detail: `${list}: remove those extensions from dialplan/default.xml or include voicemaild's snippets before them (docs/operator-guide.md, "FreeSWITCH integration step by step")`,
     }
   }
   const ours = findings.filter((f) => f.ours !== undefined)

@@ -1,6 +1,6 @@
 import { VoicemailError } from '../errors.js'
 
-/** Exit codes of voicemailctl (documented in README.md, "Operations"). */
+/** Exit codes of voicemailctl (documented in docs/operator-guide.md, "voicemailctl"). */
 export const EXIT = {
   ok: 0,
   /** The command ran and failed or was refused: unknown box, weak PIN, bad WAV, doctor found a failure. */

@@ -74,7 +74,7 @@ export const importCommands: Command[] = [
     },
     notes: [
       'Copies files (the source is never changed), keeps received times, new/saved, urgent; weak PINs come over as temporary.',
-      'Run it before and again after unloading mod_voicemail: a rerun imports only what is new. README.md, "Switching over from mod_voicemail".',
+      'Run it before and again after unloading mod_voicemail: a rerun imports only what is new. docs/operator-guide.md, "Switching over from mod_voicemail".',
       'example: voicemailctl import mod-voicemail --dry-run',
     ].join('\n'),
     async run(ctx, { values }) {

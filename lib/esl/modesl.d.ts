@@ -1,7 +1,7 @@
 /**
  * Hand-written typings for the parts of modesl 1.2.1 (the published JS, not the unpublished v2 rewrite on GitHub)
  * that `lib/esl/` uses. There are no typings anywhere (`@types/modesl` does not exist). Only `lib/esl/` may import
- * this module; everything else sees `Call` / `FreeswitchLink`. See README.md, "FreeSWITCH connection" and esl-protocol.md §5.
+ * this module; everything else sees `Call` / `FreeswitchLink`. See docs/event-socket.md and esl-protocol.md §5.
  */
 declare module 'modesl' {
   import type { Socket } from 'node:net'

@@ -20,7 +20,7 @@ export function backupName(now: number): string {
  * to `<stateDir>/backup/voicemail-<date>.db` with `VACUUM INTO`: a consistent copy taken inside one read
  * transaction, so the daemon keeps answering calls meanwhile. The copy is written under a temporary name and
  * renamed, so a crash never leaves a half backup under a real name; a second run the same day replaces that day's
- * copy. The newest BACKUPS_KEPT copies are kept. Audio is not copied: see README.md, "Operations" (backup).
+ * copy. The newest BACKUPS_KEPT copies are kept. Audio is not copied: see docs/operator-guide.md, "Backup and restore".
  */
 export function dbMaintenanceJob(ctx: JobContext): Job {
   return async (now) => {

@@ -54,7 +54,7 @@ const MAX_LEARNED_PER_DOMAIN = 10_000
  * push to phones that have no box of their own (and to phones subscribed to the feature code, `5001@domain`).
  * Those memories are kept in the store (MwiDirectory.learnAccount), so they outlive a restart: sofia queries only
  * when a phone first registers, and the resync after a restart must still reach those phones. Directory
- * `mwi-account` (see README.md, "Message-waiting lamps") needs none.
+ * `mwi-account` (see docs/email-and-lamps.md, "Several phones on one box") needs none.
  */
 export class LampResolver {
   constructor(private readonly directory: MwiDirectory) {}

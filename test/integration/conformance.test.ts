@@ -6,7 +6,7 @@
  * play_and_get_digits, …), how many events of each name arrived, the linger/exit notices, the MESSAGE_QUERY
  * events and the replies to its sendevents; and, when its socket dies mid-app, what FreeSWITCH did next.
  *
- * Every difference either is fixed in the simulator or is listed in ACCEPTED below with its reason (README.md,
+ * Every difference either is fixed in the simulator or is listed in ACCEPTED below with its reason (docs/simulator.md,
  * "Simulator vs real FreeSWITCH", says the same). A new difference fails the test.
  */
 import t, { type Test } from 'tap'

@@ -1,5 +1,5 @@
 /**
- * A PBX started with mod_voicemail still loaded (an operator who skipped that README step): the phones get two
+ * A PBX started with mod_voicemail still loaded (an operator who skipped that step of docs/operator-guide.md): the phones get two
  * answers to each MESSAGE_QUERY, mod_voicemail's saying "no" for a box it does not know, and `voicemailctl doctor`
  * says so (exit 1) until the module is unloaded as its message tells.
  */

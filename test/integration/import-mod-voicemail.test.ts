@@ -1,5 +1,5 @@
 /**
- * The switch-over from mod_voicemail on the real FreeSWITCH, as the README's "Switching over from mod_voicemail"
+ * The switch-over from mod_voicemail on the real FreeSWITCH, as docs/operator-guide.md's "Switching over from mod_voicemail"
  * tells an operator: mod_voicemail runs alone first (no daemon: its lamps would race the daemon's), callers leave
  * messages through its own `voicemail` application (one urgent), the owner records a greeting and a name, sets a
  * PIN by phone and saves one message; then mod_voicemail is unloaded, the daemon starts and `voicemailctl import

@@ -13,7 +13,7 @@ import { realTierAvailable } from '../support/real-freeswitch/installed.js'
 import { leaveMessage, lampIs } from '../support/real-freeswitch/lamp-calls.js'
 import { DOMAIN, startPbx } from '../support/real-freeswitch/pbx.js'
 
-/** Vanilla's 5001 extension, as an operator who skipped the README step still has it in dialplan/default.xml. */
+/** Vanilla's 5001 extension, as an operator who skipped the operator guide's step still has it in dialplan/default.xml. */
 const VANILLA_5001 = `<extension name="dynamic_conference">
       <condition field="destination_number" expression="^5001$">
         <action application="conference" data="bridge:mydynaconf:sofia/\${use_profile}/1234@conference.freeswitch.org"/>

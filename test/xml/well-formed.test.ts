@@ -2,6 +2,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { confRoot, listConfFiles, loadConf, repoRoot } from '../support/fs-conf.js'
+import { listDocs } from '../support/markdown.js'
 import { parseXml } from '../support/xml.js'
 
 // FreeSWITCH refuses to load (or silently truncates) a configuration with one bad file: every shipped file must
@@ -40,7 +41,8 @@ for (const file of files) {
 }
 
 void t.test('the XML examples in the documentation are well-formed', (t) => {
-  for (const doc of ['freeswitch-xml/README.md', 'README.md']) {
+  // README.md, freeswitch-xml/README.md, BENCHMARKS.md and every page under docs/.
+  for (const doc of listDocs()) {
     const text = readFileSync(join(repoRoot, doc), 'utf8')
     const blocks = [...text.matchAll(/```xml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '')
     for (const [i, block] of blocks.entries()) {

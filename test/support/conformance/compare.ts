@@ -83,7 +83,7 @@ function withinTolerance(key: string, a: string | undefined, b: string | undefin
   return Number.isFinite(x) && Number.isFinite(y) && Math.abs(x - y) <= tolerance
 }
 
-/** One accepted difference: which differences it covers and why it is accepted (README lists the same). */
+/** One accepted difference: which differences it covers and why it is accepted (docs/simulator.md lists the same). */
 export interface Accepted {
   reason: string
   covers(d: Difference): boolean

@@ -1,5 +1,5 @@
 /**
- * The FreeSWITCH core side of one call: the queue of `sendmsg` executes (FIFO; see README.md, "The FreeSWITCH simulator" for the
+ * The FreeSWITCH core side of one call: the queue of `sendmsg` executes (FIFO; see docs/simulator.md, "Not modelled", for the
  * nesting FS would do instead), the DTMF queue (brief §1.4), the media wait every app is built on, and the hangup
  * sequence (§1.5). It knows nothing about sockets: it publishes events on the node's bus.
  */

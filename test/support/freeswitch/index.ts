@@ -1,7 +1,7 @@
 /**
  * An honest FreeSWITCH simulator for voicemaild's tests and benchmark, written from the protocol brief
  * (`/work/shared/reference/esl-protocol.md`) and the real captures, never from modesl. Anything it does that real
- * FreeSWITCH does not is a bug; what it does not model is listed in README.md, "The FreeSWITCH simulator".
+ * FreeSWITCH does not is a bug; what it does not model is listed in docs/simulator.md.
  *
  * @example
  * ```ts

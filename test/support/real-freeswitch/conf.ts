@@ -1,5 +1,5 @@
 /**
- * A throw-away copy of FreeSWITCH's vanilla configuration, changed the way the README tells an operator to
+ * A throw-away copy of FreeSWITCH's vanilla configuration, changed the way docs/operator-guide.md tells an operator to
  * (our `freeswitch-xml/` snippets dropped in, vanilla 5000/5001 removed, vanilla's voicemail routes pointed at
  * the daemon, mod_voicemail unloaded), plus what only a test box needs: loopback addresses, its own ports so
  * several FreeSWITCHes can run side by side, no STUN, a directory password other than 1234 (vanilla's default
@@ -48,7 +48,7 @@ export async function writeConf(confDir: string, options: ConfOptions): Promise<
   await options.customize?.(confDir)
 }
 
-/** What the README's "FreeSWITCH integration step by step" has an operator do. */
+/** What docs/operator-guide.md's "FreeSWITCH integration step by step" has an operator do. */
 async function operatorSteps(conf: string, options: ConfOptions): Promise<void> {
   // 1. Copy the snippets, same relative paths. The socket address is the one thing a test box changes.
   for (const rel of [

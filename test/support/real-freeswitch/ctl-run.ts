@@ -18,7 +18,7 @@ export async function voicemailctl(pbx: Pick<Pbx, 'configPath'>, args: readonly 
   return { code, stdout: run.stdout(), stderr: run.stderr() }
 }
 
-/** Runs it with `--json` and parses stdout (one JSON document, README "voicemailctl"). */
+/** Runs it with `--json` and parses stdout (one JSON document, docs/operator-guide.md, "voicemailctl"). */
 export async function voicemailctlJson(
   pbx: Pick<Pbx, 'configPath'>,
   args: readonly string[],

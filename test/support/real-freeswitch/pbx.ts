@@ -34,7 +34,7 @@ export interface PbxOptions {
   daemon?: boolean
   /** Extra environment of the FreeSWITCH process (e.g. `fakeClockEnv(...)` from faketime.ts). */
   freeswitchEnv?: Readonly<Record<string, string>>
-  /** Leave mod_voicemail loaded, against the README (doctor's check; the bench's side-by-side run). */
+  /** Leave mod_voicemail loaded, against the operator guide (doctor's check; the bench's side-by-side run). */
   keepModVoicemail?: boolean
   /** A test's own changes to FreeSWITCH's configuration copy, after the harness's (conf.ts `customize`). */
   customizeConf?: (confDir: string) => Promise<void>

@@ -1,5 +1,5 @@
 /**
- * A call placed into the real FreeSWITCH's dialplan the way its README says: `originate` a loopback channel whose
+ * A call placed into the real FreeSWITCH's dialplan the way docs/operator-guide.md (a test message without a phone) says: `originate` a loopback channel whose
  * A leg plays a tone (the caller's "voice", loud enough that a recording never ends on silence) while the B leg
  * runs the dialplan and reaches the daemon's `socket`. Keys are typed into B with `uuid_recv_dtmf` (what a phone's
  * RFC 2833 digits become); the caller hangs up with `uuid_kill` on A.
