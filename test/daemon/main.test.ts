@@ -106,7 +106,10 @@ void t.test(
     const dir = t.testdir({ locked: {} })
     await chmod(join(dir, 'locked'), 0o500)
     const config = join(dir, 'vm.yaml')
-    await writeFile(config, `stateDir: ${dir}/locked/state\nlisten: { port: 18932 }\nhttp: { enabled: false }\n`)
+    await writeFile(
+      config,
+      `stateDir: ${dir}/locked/state\nlisten: { port: 18932 }\nhttp: { enabled: false }\n`,
+    )
     const daemon = spawnEntry('daemon/main.ts', ['--config', config])
     t.equal(await daemon.exited, 1, 'exit 1')
     t.match(daemon.stderr(), /state directory .* is not writable/, 'says why')

@@ -50,7 +50,10 @@ void t.test('while FreeSWITCH records, the take is noted; the commit removes the
     ],
     'noted while FreeSWITCH records: the call, its FreeSWITCH node and the caller',
   )
-  t.ok(h.app.store.recordingJournal.isLive({ callUuid: call.session.channel.uuid }), 'held by this process’s call')
+  t.ok(
+    h.app.store.recordingJournal.isLive({ callUuid: call.session.channel.uuid }),
+    'held by this process’s call',
+  )
   await call.finished
   t.equal((await h.messages('100')).length, 1, 'the message is stored')
   t.same(await h.app.store.recordingJournal.all(), [], 'and its note is gone')
