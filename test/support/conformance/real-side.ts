@@ -16,6 +16,9 @@ export const WATCHED_EVENTS =
 
 export function boxConfig(domain: string): string {
   return [
+    // No silence detection (threshold 0): on a loaded machine the real loopback leg drops media and a `record`
+    // ends on "silence" at a random moment; the scenarios end their recordings by key, hangup or cut instead.
+    'recording: { silenceThreshold: 0 }',
     'mailboxes:',
     `  - { id: "${BOX}", domain: ${domain}, kind: personal, name: Alice, pin: "${PIN}", email: [alice@example.com] }`,
   ].join('\n')
