@@ -1,4 +1,4 @@
-import { isBoxNumber, isSafeDomain } from '../store/audio-files.js'
+import { isBoxNumber, isSafeDomain } from '../mailbox-values.js'
 import type { FreeswitchLink } from './link.js'
 
 /**

@@ -1,4 +1,4 @@
-import { isEmailAddress, isTimezone } from '../../ctl/args.js'
+import { isEmailAddress, isTimezone } from '../../mailbox-values.js'
 import { checkPin, PIN_MAX_LENGTH, type PinProblem } from '../../store/pin.js'
 import type { DirectoryUser } from './directory.js'
 import type { SourcePrefs } from './source-db.js'
