@@ -1,4 +1,4 @@
-import type { MwiReason } from '../flows/deps.js'
+import type { UpdateReason } from '../contracts/lamps.js'
 import { createJobs } from '../jobs/registry.js'
 import { isJobName, JOB_NAMES, type JobContext, type JobMwi } from '../jobs/types.js'
 import { MailNotifier } from '../mail/notifier.js'
@@ -15,7 +15,7 @@ import { fields } from './output.js'
 /** Lamps when FreeSWITCH is not reachable: nothing is sent; the daemon's next mwi-resync corrects them. */
 class DeferredMwi implements JobMwi {
   refreshed = 0
-  refresh(_box: Mailbox, _reason: MwiReason): Promise<void> {
+  refresh(_box: Mailbox, _reason: UpdateReason): Promise<void> {
     this.refreshed++
     return Promise.resolve()
   }

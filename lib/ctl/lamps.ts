@@ -1,4 +1,4 @@
-import type { MwiReason } from '../flows/deps.js'
+import type { UpdateReason } from '../contracts/lamps.js'
 import type { MwiService } from '../mwi/mwi-service.js'
 import type { Mailbox } from '../store/types.js'
 import type { CtlContext } from './context.js'
@@ -15,7 +15,7 @@ export const LAMP_CONNECT_TIMEOUT_MS = 2000
 export async function refreshLamps(
   ctx: CtlContext,
   boxes: readonly Mailbox[],
-  reason: MwiReason,
+  reason: UpdateReason,
 ): Promise<boolean> {
   if (boxes.length === 0) return true
   return withLamps(ctx, async (mwi) => {
@@ -26,7 +26,7 @@ export async function refreshLamps(
 }
 
 /** Best effort, like `refreshLamps`: announce every enabled box's lamps (a domain's mode or unified box changed). */
-export function refreshAllLamps(ctx: CtlContext, reason: MwiReason): Promise<boolean> {
+export function refreshAllLamps(ctx: CtlContext, reason: UpdateReason): Promise<boolean> {
   return withLamps(ctx, async (mwi) => {
     await mwi.announceAll(reason)
   })

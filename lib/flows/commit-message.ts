@@ -1,8 +1,10 @@
+import type { MailboxEvents } from '../contracts/events.js'
+import type { MailRequests } from '../contracts/mail.js'
 import type { Logger } from '../log.js'
 import type { NewMessage } from '../store/messages.js'
 import type { Store } from '../store/index.js'
 import type { Mailbox, Message } from '../store/types.js'
-import type { FlowDeps, FlowEvents, MailRequests } from './deps.js'
+import type { FlowDeps } from './deps.js'
 import type { Recording } from './record-message.js'
 
 export interface CallerData {
@@ -62,7 +64,7 @@ export async function commitMessage(
 export async function storeNewMessage(
   box: Mailbox,
   row: NewMessage,
-  deps: { store: Store; mail?: MailRequests | undefined; events?: FlowEvents | undefined },
+  deps: { store: Store; mail?: MailRequests | undefined; events?: MailboxEvents | undefined },
 ): Promise<Message> {
   const { store, mail } = deps
   const message = await store.db.transaction(async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Clock } from '../clock.js'
 import type { Config } from '../config/types.js'
-import type { MailRequests } from '../flows/deps.js'
+import type { MailRequests } from '../contracts/mail.js'
 import type { Logger } from '../log.js'
 import { StoreError } from '../store/errors.js'
 import type { Store } from '../store/index.js'

@@ -9,7 +9,7 @@ import type { SessionStore } from './session-store.js'
 
 /** What every route of the voicemail page works with; built once by `WebServer`. */
 export interface WebContext {
-  /** The daemon's flow dependencies: the same store, files, lamps and mail the phone menus use. */
+  /** The daemon's services: the same store, files, lamps and mail the phone menus use. */
   readonly deps: FlowDeps
   /** The `http` section as the listener was started with (a change needs a restart, like `listen`). */
   readonly http: HttpConfig

@@ -1,6 +1,6 @@
 import type {} from '@fastify/static'
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import type { MwiReason } from '../flows/deps.js'
+import type { UpdateReason } from '../contracts/lamps.js'
 import { copyMessage } from '../flows/message-copy.js'
 import { refreshLamp } from '../flows/owner/session.js'
 import { attachmentName } from '../mail/format.js'
@@ -97,7 +97,7 @@ export function messageRoutes(app: FastifyInstance, ctx: WebContext): void {
 }
 
 /** The same store calls the phone's keys make (2 save, 7 delete/undelete, playing it marks it heard). */
-async function apply(ctx: WebContext, message: Message, action: Action): Promise<MwiReason> {
+async function apply(ctx: WebContext, message: Message, action: Action): Promise<UpdateReason> {
   const messages = ctx.deps.store.messages
   switch (action) {
     case 'save':

@@ -1,8 +1,9 @@
+import type { UpdateReason } from '../../contracts/lamps.js'
 import type { Call } from '../../esl/call.js'
 import type { Logger } from '../../log.js'
 import type { Mailbox } from '../../store/types.js'
 import { unlinkRemoved } from '../../store/unlink-removed.js'
-import type { FlowDeps, MwiReason } from '../deps.js'
+import type { FlowDeps } from '../deps.js'
 import { rearmFullNotice } from '../quota-check.js'
 
 /** One logged-in owner on one call: what every owner menu works with. */
@@ -34,7 +35,7 @@ export async function reloadBox(session: OwnerSession): Promise<Mailbox> {
  */
 export async function refreshLamp(
   session: Pick<OwnerSession, 'deps' | 'log' | 'box'>,
-  reason: MwiReason,
+  reason: UpdateReason,
   box: Mailbox = session.box,
 ): Promise<void> {
   await session.deps.mwi
