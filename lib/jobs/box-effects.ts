@@ -1,6 +1,6 @@
 import type { UpdateReason } from '../contracts/lamps.js'
-import { rearmFullNotice } from '../flows/quota-check.js'
 import type { Logger } from '../log.js'
+import { rearmFullNotice } from '../quota/box-quota.js'
 import type { Mailbox } from '../store/types.js'
 import type { JobContext } from './types.js'
 

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { storeNewMessage } from '../flows/commit-message.js'
+import { storeNewMessage } from '../lifecycle/new-message.js'
 import type { Logger } from '../log.js'
 import { DeletedFileError, StoreConflictError } from '../store/errors.js'
 import type { Mailbox } from '../store/types.js'
