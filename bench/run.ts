@@ -10,6 +10,8 @@
  * Environment (all optional): BENCH_CALLS="100,500,1000", BENCH_TIME_SCALE=1 (real ms per simulated ms),
  * BENCH_RAMP_MS=10000,
  * BENCH_CLEANUP=100000 (0 skips it), BENCH_SEED=1, BENCH_PROFILE=<dir> (write a --cpu-prof of the daemon there).
+ *
+ * With `--real` (or BENCH_REAL=1) it runs real-run.ts instead: the real FreeSWITCH, mod_voicemail beside the daemon.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -18,6 +20,7 @@ import { cleanupBench } from './cleanup-bench.js'
 import { Child, type CallResult, type CapturedCommand, type ProcessStats } from './ipc.js'
 import { SmtpSink } from './smtp-sink.js'
 import { fmt, latency, ratio, table } from './stats.js'
+import { realBench } from './real-run.js'
 
 const counts = (process.env.BENCH_CALLS ?? '100,500,1000').split(',').map((s) => Number.parseInt(s, 10))
 const timeScale = Number(process.env.BENCH_TIME_SCALE ?? '1')
@@ -275,4 +278,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main()
+// `npm run bench -- --real` or BENCH_REAL=1: the same SPEC §9 figures on the real FreeSWITCH, mod_voicemail beside.
+if (process.argv.includes('--real') || process.env.BENCH_REAL === '1') await realBench()
+else await main()

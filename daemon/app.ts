@@ -2,6 +2,7 @@ import { access, constants, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { systemClock, type Clock } from '../lib/clock.js'
 import type { Config } from '../lib/config/types.js'
+import { freeswitchChannelProbe } from '../lib/esl/channel-probe.js'
 import { freeswitchDirectory } from '../lib/esl/directory.js'
 import { InboundLink } from '../lib/esl/inbound.js'
 import { OutboundServer } from '../lib/esl/outbound-server.js'
@@ -9,6 +10,7 @@ import type { FlowDeps } from '../lib/flows/deps.js'
 import { Prompts } from '../lib/flows/prompts.js'
 import { routeCall } from '../lib/flows/router.js'
 import { JobScheduler } from '../lib/jobs/schedule.js'
+import { RecordingWatch } from '../lib/jobs/recording-watch.js'
 import { createJobs } from '../lib/jobs/registry.js'
 import type { Logger } from '../lib/log.js'
 import { MailNotifier } from '../lib/mail/notifier.js'
@@ -173,13 +175,23 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
     web = { server: webServer, address: webAddress }
   }
 
+  const jobContext = { deps, store, files, mwi, mailWorker, link, watchesRecordings: true }
+  // Recordings a daemon was killed in the middle of: adopted once FreeSWITCH has finished them (SPEC §8, within
+  // 60 s of the restart). It looks as soon as a node connects, then every few seconds.
+  const watch = new RecordingWatch(
+    jobContext,
+    freeswitchChannelProbe(link),
+    log.child({ component: 'recording-watch' }),
+  )
+  link.onConnect(() => watch.poke())
+  watch.start()
   link.start()
-  const jobs = new JobScheduler(createJobs({ deps, store, files, mwi, mailWorker, link }), {
+  const jobs = new JobScheduler(createJobs(jobContext), {
     clock,
     log: log.child({ component: 'jobs' }),
   })
   if (options.schedules !== false) jobs.start(config.jobs)
-  // Recordings the daemon was killed in the middle of are adopted now, not at 03:45.
+  // Orphan files of older crashes, interrupted deletions, sizes: checked now, not at 03:45.
   void jobs.run('reconcile').catch((err: unknown) => log.error({ err }, 'startup reconcile failed'))
 
   return {
@@ -215,6 +227,7 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
         ['web', async () => web?.server.stop()],
         ['calls', () => server.stop(config.drainSeconds * 1000)],
         ['jobs', () => jobs.stop()],
+        ['recording watch', () => watch.stop()],
         ['mail', () => mailWorker.stop()],
         ['inbound', () => link.close()],
         ['store', () => store.close()],

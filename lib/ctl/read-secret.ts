@@ -28,8 +28,9 @@ async function readWithoutEcho(
   setRawMode: (raw: boolean) => unknown,
   prompt: string,
 ): Promise<string> {
-  io.stderr.write(prompt)
+  // Echo off before the prompt shows: keys typed as soon as it appears must not reach the screen.
   setRawMode(true)
+  io.stderr.write(prompt)
   let secret = ''
   try {
     for await (const chunk of stdin) {

@@ -20,6 +20,11 @@ export interface CallInfo {
   readonly context: string
   /** `variable_*` headers with the prefix removed (`vm_action`, `domain_name`, `sip_from_user`, …). */
   readonly variables: ReadonlyMap<string, string>
+  /**
+   * The FreeSWITCH node's `Core-UUID` (new at each FreeSWITCH start): after a daemon crash, the node to ask whether
+   * this call's channel still records.
+   */
+  readonly coreUuid?: string
 }
 
 export interface PlayOptions {

@@ -56,8 +56,10 @@ export function decodeCallInfo(event: EslEvent): CallInfo | undefined {
   if (uuid === undefined || uuid === '') return undefined
   const pick = (suffix: string): string =>
     header(event, `Caller-${suffix}`) ?? header(event, `Channel-${suffix}`) ?? ''
+  const coreUuid = header(event, 'Core-UUID')
   return Object.freeze({
     uuid,
+    ...(coreUuid === undefined ? {} : { coreUuid }),
     callerIdName: pick('Caller-ID-Name'),
     callerIdNumber: pick('Caller-ID-Number'),
     destinationNumber: pick('Destination-Number'),

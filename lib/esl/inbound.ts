@@ -4,6 +4,9 @@ import { EslCommandError, EslConnectionError } from './errors.js'
 import { InboundNode, systemTimers, type Timers } from './inbound-node.js'
 import type { FreeswitchLink, FsEvent } from './link.js'
 
+/** One node's answer to `apiEach`: its response body, or why it gave none. */
+export type NodeApiResult = { node: string; body: string } | { node: string; error: unknown }
+
 export interface InboundLinkOptions {
   /** Default 500 ms, doubling up to `maxBackoffMs` (default 30 s), ±25 % jitter. */
   initialBackoffMs?: number
@@ -75,6 +78,30 @@ export class InboundLink implements FreeswitchLink {
     const node = this.nodes.find((n) => n.ready)
     if (node === undefined) return Promise.reject(new EslConnectionError('no FreeSWITCH node is connected'))
     return node.api(command, timeoutMs)
+  }
+
+  /**
+   * `api <command>` on every configured node at once (questions whose answer depends on the node, such as "is
+   * this channel yours?"). Resolves with one entry per node in config order: its response body, or the error it
+   * gave (not connected, timeout). Never rejects.
+   */
+  async apiEach(command: string, timeoutMs = 5000): Promise<NodeApiResult[]> {
+    if (/[\r\n]/.test(command)) {
+      const error = new EslCommandError('api', 'command contains CR/LF')
+      return this.nodes.map((n) => ({ node: n.name, error }))
+    }
+    return Promise.all(
+      this.nodes.map(async (n): Promise<NodeApiResult> => {
+        if (!n.ready) {
+          return { node: n.name, error: new EslConnectionError(`FreeSWITCH ${n.name} is not connected`) }
+        }
+        try {
+          return { node: n.name, body: await n.api(command, timeoutMs) }
+        } catch (error) {
+          return { node: n.name, error }
+        }
+      }),
+    )
   }
 
   /**

@@ -1,14 +1,9 @@
 import { refreshLamp } from '../lifecycle/lamps.js'
-import { storeNewMessage } from '../lifecycle/new-message.js'
+import { storeNewMessage, type CallerData } from '../lifecycle/new-message.js'
 import type { Logger } from '../log.js'
 import type { Mailbox, Message } from '../store/types.js'
 import type { FlowDeps } from './deps.js'
 import type { Recording } from './record-message.js'
-
-export interface CallerData {
-  callerIdName: string
-  callerIdNumber: string
-}
 
 /**
  * Make a recording a message (SPEC §4 deposit 6): fsync the WAV and check it against its header, then write the

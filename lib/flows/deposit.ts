@@ -83,6 +83,8 @@ export async function deposit(
   } finally {
     // After the row is written its bytes count as used; until then the claim counts them (SPEC §4 deposit 3).
     claim.release()
+    // From here a recording left without a row (commit failed, the flow threw) is the RecordingWatch's to adopt.
+    deps.store.recordingJournal.releaseCall(call.info.uuid)
   }
   if (!call.hungUp) {
     await call.play(deps.prompts.own('messageSavedGoodbye'))

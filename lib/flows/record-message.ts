@@ -8,6 +8,7 @@ import type { InFlightClaim } from '../store/recordings-in-flight.js'
 import type { Mailbox } from '../store/types.js'
 import type { FlowDeps } from './deps.js'
 import { chooseKey, reviewRecording } from './menu.js'
+import { discardTake, noteTake } from './recording-notes.js'
 
 export interface Recording {
   uuid: string
@@ -53,7 +54,7 @@ export async function recordMessage(
     if (claim.stoppedForQuota || quotaCapped) return keepCutShort(call, box, claim, take, deps, log)
     if (take.durationMs < minMs) {
       claim.discardTake()
-      await deps.files.remove(take.path)
+      await discardTake(take.path, deps, log)
       log.info({ durationMs: take.durationMs, hungUp: take.hungUp }, 'recording too short, discarded')
       if (take.hungUp || call.hungUp) return undefined
       tooShort++
@@ -75,7 +76,7 @@ export async function recordMessage(
       const verdict = await review(call, recording, deps)
       if (verdict === 'rerecord') {
         claim.discardTake()
-        await deps.files.remove(recording.path)
+        await discardTake(recording.path, deps, log)
         continue
       }
     } catch (err) {
@@ -107,23 +108,30 @@ async function recordOnce(
   const path = deps.files.messagePath(box.domain, box.id, uuid)
   await deps.files.prepare(path)
   await call.flushDtmf()
-  await call.play(deps.prompts.std('beep'))
-  // Timed from the moment we ask: FreeSWITCH's file is never longer than that (the error is on the safe side).
-  claim.startRecording(() => {
-    log.info({ capSeconds }, 'mailbox reached its quota: ending the recording')
-    call.breakMedia().catch((err: unknown) => log.warn({ err }, 'could not end the recording'))
-  })
+  // Written while the beep plays and awaited after the recording: a busy database must not put a gap between the
+  // beep and the recording (the caller speaks at the beep). noteTake never rejects.
+  const noted = noteTake(call, box, path, deps, log)
   let result
   try {
-    result = await call.record(path, {
-      maxSeconds: capSeconds,
-      silenceThreshold: deps.config.recording.silenceThreshold,
-      silenceSeconds: deps.config.recording.silenceSeconds,
-      terminators: '#',
+    await call.play(deps.prompts.std('beep'))
+    // Timed from the moment we ask: FreeSWITCH's file is never longer than that (the error is on the safe side).
+    claim.startRecording(() => {
+      log.info({ capSeconds }, 'mailbox reached its quota: ending the recording')
+      call.breakMedia().catch((err: unknown) => log.warn({ err }, 'could not end the recording'))
     })
-  } catch (err) {
-    claim.discardTake()
-    throw err
+    try {
+      result = await call.record(path, {
+        maxSeconds: capSeconds,
+        silenceThreshold: deps.config.recording.silenceThreshold,
+        silenceSeconds: deps.config.recording.silenceSeconds,
+        terminators: '#',
+      })
+    } catch (err) {
+      claim.discardTake()
+      throw err
+    }
+  } finally {
+    await noted
   }
   // record_ms is lost when FreeSWITCH drops the final events; the file on disk is then the truth.
   let durationMs = result.durationMs
@@ -157,7 +165,7 @@ async function keepCutShort(
   if (take.durationMs < minMs) {
     // Only if FreeSWITCH started writing unusually late: nothing worth keeping, and no room for another take.
     claim.discardTake()
-    await deps.files.remove(take.path)
+    await discardTake(take.path, deps, log)
     await tellFull(call, box, deps, log)
     return undefined
   }

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { storeNewMessage } from '../lifecycle/new-message.js'
+import { storeNewMessage, type CallerData } from '../lifecycle/new-message.js'
 import type { Logger } from '../log.js'
 import { DeletedFileError, StoreConflictError } from '../store/errors.js'
 import type { Mailbox } from '../store/types.js'
@@ -19,7 +19,8 @@ export interface OrphanCounts {
 /**
  * Make an orphan message file a message (SPEC §8 "nothing lost"): a playable WAV at least `minMessageSeconds`
  * long becomes a new message of `box` with its mails, in one transaction; anything else is quarantined; a file of
- * a deleted message is removed instead. Resolves true when it was adopted.
+ * a deleted message is removed instead. `caller` comes from the recording's note when there is one (unknown
+ * otherwise: stored empty). Resolves true when it was adopted.
  */
 export async function adopt(
   ctx: JobContext,
@@ -29,6 +30,7 @@ export async function adopt(
   counts: OrphanCounts,
   log: Logger,
   now: number,
+  caller: CallerData = { callerIdName: '', callerIdNumber: '' },
 ): Promise<boolean> {
   const uuid = file.name.slice(0, -'.wav'.length)
   let info
@@ -68,8 +70,8 @@ export async function adopt(
   const row = {
     uuid,
     mailboxRowId: box.rowId,
-    callerIdName: '',
-    callerIdNumber: '',
+    callerIdName: caller.callerIdName,
+    callerIdNumber: caller.callerIdNumber,
     receivedAt,
     durationMs: info.durationMs,
     sizeBytes: info.sizeBytes,

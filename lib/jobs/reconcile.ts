@@ -42,6 +42,10 @@ interface Counts {
   strayEntries: number
   badPaths: number
   deletedRemoved: number
+  /** Recordings a call of this process is making (never touched). */
+  recordingNow: number
+  /** Young interrupted recordings left to the RecordingWatch. */
+  watched: number
 }
 
 /**
@@ -57,7 +61,10 @@ interface Counts {
  * - a file whose message or box was deleted (it has a tombstone, SPEC §8 "one message lifecycle") is never
  *   adopted: its interrupted unlink is finished, first for every pending tombstone, then for any such file the scan
  *   still finds (an unlink a power cut undid).
- * Files younger than the settle time are left for a later run (`rerunInMs` asks the scheduler for one).
+ * Files younger than the settle time are left for a later run (`rerunInMs` asks the scheduler for one), except,
+ * in the daemon, those with a recording note (`store.recordingJournal`): the RecordingWatch adopts them as soon as
+ * FreeSWITCH has finished them. A recording a live call of this process is making is never touched. An adopted
+ * file with a note gets the caller's name and number from it.
  */
 export function reconcileJob(ctx: JobContext): Job {
   return async (now) => {
@@ -77,6 +84,8 @@ export function reconcileJob(ctx: JobContext): Job {
       strayEntries: 0,
       badPaths: 0,
       deletedRemoved: 0,
+      recordingNow: 0,
+      watched: 0,
     }
     const deletions = await finishDeletions(ctx, now, log)
     const rows = ctx.store.fileRows
@@ -135,6 +144,7 @@ export function reconcileJob(ctx: JobContext): Job {
     const scan = await scanRecordings(ctx.files.root)
     // Read after the scan, so a deletion committed while we walked the tree is in it (adopt re-checks anyway).
     const deleted = await ctx.store.tombstones.allFiles()
+    const notes = new Map((await ctx.store.recordingJournal.all()).map((n) => [n.file, n]))
     counts.strayEntries = scan.strayEntries.length
     if (scan.strayEntries.length > 0)
       log.warn({ entries: scan.strayEntries }, 'unexpected folders in recordings')
@@ -152,10 +162,19 @@ export function reconcileJob(ctx: JobContext): Job {
         await removeDeletedFile(ctx, file, counts, log)
         continue
       }
+      const note = file.type === 'message' ? notes.get(stored) : undefined
+      if (note !== undefined && ctx.store.recordingJournal.isLive(note)) {
+        counts.recordingNow++
+        continue
+      }
       const info = await stat(file.path).catch(() => undefined)
       if (info === undefined) continue // removed meanwhile
       const settle = file.type === 'message' ? messageSettleMs(config) : greetingSettleMs(config)
       const age = now - info.mtimeMs
+      if (age < settle && note !== undefined && ctx.watchesRecordings === true) {
+        counts.watched++
+        continue
+      }
       if (age < settle) {
         counts.deferred++
         const due = settle - age
@@ -180,7 +199,9 @@ export function reconcileJob(ctx: JobContext): Job {
         await quarantine(ctx, file, 'no such mailbox', now, counts, log)
         continue
       }
-      if (await adopt(ctx, box, file, Math.floor(info.mtimeMs), counts, log, now)) adoptedIn.add(box.rowId)
+      if (await adopt(ctx, box, file, Math.floor(info.mtimeMs), counts, log, now, note))
+        adoptedIn.add(box.rowId)
+      else if (note !== undefined) await ctx.store.recordingJournal.finish(stored)
     }
 
     for (const rowId of adoptedIn) changed.delete(rowId)

@@ -59,4 +59,9 @@ export interface JobContext {
   mailWorker?: JobMailWorker
   /** Unused by the jobs themselves; accepted so the daemon can pass its whole wiring. */
   link?: unknown
+  /**
+   * A RecordingWatch runs beside the jobs (the daemon): reconcile leaves young interrupted recordings (files with a
+   * recording note) to it instead of waiting for them to settle.
+   */
+  watchesRecordings?: boolean
 }

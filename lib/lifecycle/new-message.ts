@@ -4,6 +4,12 @@ import type { Store } from '../store/index.js'
 import type { NewMessage } from '../store/messages.js'
 import type { Mailbox, Message } from '../store/types.js'
 
+/** Who left a message, as FreeSWITCH gave it (empty when unknown: an adopted file without a recording note). */
+export interface CallerData {
+  callerIdName: string
+  callerIdNumber: string
+}
+
 /**
  * The one way a new message enters the store (a deposit, a forwarded copy, a recording reconcile adopts): the row
  * and its new-message mails in one transaction (SPEC §8 "one message lifecycle"), so a mail is never lost because
@@ -20,6 +26,8 @@ export async function storeNewMessage(
   const message = await store.db.transaction(async () => {
     const inserted = await store.messages.insert(row)
     await mail?.queueNewMessage(box, inserted)
+    // The recording is a message now: no longer one the watch may have to adopt.
+    await store.recordingJournal.finish(row.file)
     return inserted
   })
   mail?.kick()

@@ -62,7 +62,7 @@ export class MailNotifier implements MailRequests {
   }
 
   /**
-   * Queue the "mailbox full" notice. Once-per-episode is the caller's business (`lib/flows/quota-check.ts`); this only
+   * Queue the "mailbox full" notice. Once-per-episode is the caller's business (`lib/quota/box-quota.ts`); this only
    * skips boxes whose full-box notice is turned off.
    */
   mailboxFull(box: Mailbox, usage: { usedBytes: number; quotaBytes: number }): Promise<void> {

@@ -10,6 +10,7 @@ import { LockoutPolicy, LoginFailureRepo } from './login-failures.js'
 import { MailboxRepo } from './mailboxes.js'
 import { MessageRepo } from './messages.js'
 import { RecordingsInFlight, type RecordingsInFlightOptions } from './recordings-in-flight.js'
+import { RecordingJournal } from './recordings-in-progress.js'
 import { TombstoneRepo } from './tombstones.js'
 import { bytesUsed } from './usage.js'
 
@@ -32,6 +33,8 @@ export class Store {
   readonly fileRows: FileRows
   /** Callers recording into each box right now (quota admission, caps and the watch). */
   readonly recordings: RecordingsInFlight
+  /** Recordings being made, noted so one the daemon was killed in the middle of is adopted with its caller. */
+  readonly recordingJournal: RecordingJournal
 
   constructor(
     readonly db: Db,
@@ -48,6 +51,7 @@ export class Store {
     this.loginFailures = new LoginFailureRepo(db)
     this.audit = new AuditRepo(db, clock)
     this.fileRows = new FileRows(db)
+    this.recordingJournal = new RecordingJournal(db)
   }
 
   /** The lockout rule over this store with `security` from the (current) config. */

@@ -147,4 +147,19 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (domain, user)
   );
   `,
+  // 5: recordings being made (SPEC §8 "nothing lost"). A row is written just before FreeSWITCH starts a `record`
+  // and removed with the take (discarded) or in the transaction that stores it as a message. A row left behind
+  // names a recording the daemon was killed in the middle of: its call (to ask FreeSWITCH whether the channel
+  // still records it), the node that ran it (Core-UUID) and the caller, which adoption would otherwise lose.
+  `
+  CREATE TABLE recordings_in_progress (
+    file             TEXT PRIMARY KEY,
+    mailbox_id       INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    call_uuid        TEXT NOT NULL,
+    core_uuid        TEXT,
+    caller_id_name   TEXT NOT NULL,
+    caller_id_number TEXT NOT NULL,
+    started_at       INTEGER NOT NULL
+  );
+  `,
 ]

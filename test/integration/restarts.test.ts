@@ -2,10 +2,10 @@
  * Restarts on the real FreeSWITCH, seen from the phones:
  * - the daemon stopped (SIGTERM) and started again announces every lamp on connect;
  * - the daemon killed (SIGKILL) in the middle of a recording: FreeSWITCH records on until the caller hangs up, and
- *   the restarted daemon adopts the file (SPEC §8 wants that within 60 s; today it waits for the file to settle);
+ *   the restarted daemon adopts the file, with its caller, mail and lamp, within 60 s of the restart (SPEC §8);
  * - FreeSWITCH restarted: the daemon reconnects and announces every lamp again.
  */
-import { stat, utimes } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import t from 'tap'
 import { voicemailctl } from '../support/real-freeswitch/ctl-run.js'
 import { realTierAvailable } from '../support/real-freeswitch/installed.js'
@@ -42,6 +42,17 @@ if (realTierAvailable(t)) {
     await t.test('daemon stopped (SIGTERM) and started: every lamp is announced again', async (t) => {
       const n100 = p100.notifies().length
       const n1001 = p1001.notifies().length
+      // FreeSWITCH's event dispatch may hand our event socket the deposits' MESSAGE_WAITING after the phones got
+      // their NOTIFYs: wait for them so that nothing before the restart is counted after it.
+      for (const account of ['100', '800', '1001']) {
+        await pbx.esl.waitFor(
+          (e) =>
+            e.name === 'MESSAGE_WAITING' &&
+            e.get('MWI-Message-Account') === `sip:${account}@${DOMAIN}` &&
+            e.get('Update-Reason') === 'NEW',
+          10_000,
+        )
+      }
       const since = pbx.esl.events.length
       const old = pbx.daemon
       await pbx.stopDaemon('SIGTERM')
@@ -102,61 +113,56 @@ if (realTierAvailable(t)) {
           `record started; daemon killed at ${at(killedAt)} s; caller hung up at ${at(hungUpAt)} s; ` +
             `record_ms ${done.get('variable_record_ms') ?? '?'}; file ${((size - WAV_HEADER) / BYTES_PER_SECOND).toFixed(1)} s`,
         )
+        // Against the audio the file held at the kill, not the wall clock: a loaded machine drops media frames, so
+        // 12 s of call can make 7 s of recording.
         const recordMs = Number(done.get('variable_record_ms'))
-        t.ok(recordMs > killedAt - started.at + 1000, 'record_ms: the recording went on well past the kill')
+        const msAtKill = ((sizeAtKill - WAV_HEADER) / BYTES_PER_SECOND) * 1000
+        t.ok(recordMs > msAtKill + 1000, 'record_ms: the recording went on well past the kill')
         t.equal((await pbx.messages('100')).length, 1, 'no row for it yet (nobody to commit it)')
       },
     )
 
-    await t.test('the restarted daemon adopts that recording', async (t) => {
-      const restartedAt = Date.now()
-      const daemon = await pbx.startDaemon()
-      const line = await daemon.waitFor(/"job":"reconcile".*"msg":"job finished"/, 30_000)
-      const summary = JSON.parse(line) as { adopted: number; deferred: number; rerunInMs?: number }
-      t.comment(
-        `daemon restarted ${Math.round((restartedAt - killedAt) / 1000)} s after the kill; startup reconcile: ` +
-          `adopted ${summary.adopted}, deferred ${summary.deferred}, next look in ` +
-          `${summary.rerunInMs === undefined ? '-' : `${Math.round(summary.rerunInMs / 1000)} s`}`,
-      )
-
-      await t.test(
-        'SPEC §8: stored within 60 s of the restart',
-        { todo: 'issue 11 item 3: reconcile defers a file younger than maxMessageSeconds + 10 min' },
-        async (t) => {
-          const left = restartedAt + 60_000 - Date.now()
-          if (summary.adopted === 0 && (summary.rerunInMs === undefined || summary.rerunInMs > left)) {
-            // No need to sit out the minute: the daemon said it will not look again within it.
-            t.fail(`deferred; the daemon looks again in ${summary.rerunInMs ?? '-'} ms`)
-            return
-          }
-          for (let i = 0; (await pbx.messages('100')).length < 2 && Date.now() < restartedAt + 60_000; i++) {
-            await new Promise((resolve) => setTimeout(resolve, 500))
-          }
-          t.equal((await pbx.messages('100')).length, 2, 'the message is stored')
-        },
-      )
-
-      // What works today: once the file is older than the settle time (here: made older), reconcile adopts it.
-      const settled = new Date(Date.now() - (300 + 11 * 60) * 1000)
-      await utimes(recording, settled, settled)
+    await t.test('the restarted daemon adopts that recording within 60 s (SPEC §8)', async (t) => {
       const n100 = p100.notifies().length
-      const run = await voicemailctl(pbx, ['job', 'run', 'reconcile'])
-      t.equal(run.code, 0, 'voicemailctl job run reconcile exits 0')
-      t.match(run.stdout, /adopted:\s+1\b/, 'it adopted one file')
+      const mails = pbx.smtp.messages.length
+      const restartedAt = Date.now()
+      const deadline = restartedAt + 60_000
+      const daemon = await pbx.startDaemon()
+      const listeningAt = Date.now()
+      // SPEC §8's 60 s are the only deadline here: each wait below ends there at the latest.
+      const adopted = await daemon.waitFor(/"msg":"orphan recording adopted"/, deadline - Date.now())
+      const storedAt = (JSON.parse(adopted) as { time: number }).time
       const messages = await pbx.messages('100')
       t.equal(messages.length, 2, 'the message is stored')
       t.match(
         messages.find((m) => recording.endsWith(`${m.uuid}.wav`)),
-        { callerIdNumber: '', folder: 'new' },
-        'as a new message from an unknown caller',
+        { callerIdNumber: '5550100', callerIdName: 'Test Caller', folder: 'new' },
+        'as a new message from the caller who left it (the note written before the recording)',
       )
-      t.ok(await p100.waitFor(lampIs(true, '2/0 (0/0)', '100'), 20_000, n100), 'phone 100 shows it')
-      const outbox = await voicemailctl(pbx, ['job', 'run', 'outbox'])
-      t.equal(outbox.code, 0, 'voicemailctl job run outbox exits 0')
-      for (let i = 0; i < 100 && pbx.smtp.messages.length < 2; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 200))
+      t.match(adopted, /"decidedBy":"channel-gone"/, 'FreeSWITCH said the channel was gone')
+      const lamp = await p100.waitFor(lampIs(true, '2/0 (0/0)', '100'), deadline - Date.now(), n100)
+      t.ok(lamp, 'phone 100 shows it')
+      while (pbx.smtp.messages.length < mails + 1 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
       }
-      t.equal(pbx.smtp.messages.length, 2, 'alice got a mail for each message, the adopted one included')
+      const mail = pbx.smtp.messages[mails]
+      t.ok(mail, 'alice got a mail for it')
+      const s = (at: number): string => ((at - restartedAt) / 1000).toFixed(1)
+      t.comment(
+        `from the restart (daemon spawned; listening after ${s(listeningAt)} s): message stored ` +
+          `${s(storedAt)} s, mail accepted ${mail === undefined ? '-' : s(mail.at)} s, lamp NOTIFY ${s(lamp.at)} s`,
+      )
+      t.ok(
+        Math.max(storedAt, mail?.at ?? Infinity, lamp.at) <= deadline,
+        'stored, mailed and lit within 60 s of the restart',
+      )
+      // Exactly one mail: a reconcile run now (the daemon's startup one has run too) adds nothing.
+      const run = await voicemailctl(pbx, ['job', 'run', 'reconcile'])
+      t.equal(run.code, 0, 'voicemailctl job run reconcile exits 0')
+      t.match(run.stdout, /adopted:\s+0\b/, 'nothing left to adopt')
+      await new Promise((resolve) => setTimeout(resolve, 2000))
+      t.equal(pbx.smtp.messages.length, mails + 1, 'exactly one mail for the adopted message')
+      t.equal((await pbx.messages('100')).length, 2, 'and one message')
     })
 
     await t.test('FreeSWITCH restarted: the daemon reconnects and announces every lamp again', async (t) => {

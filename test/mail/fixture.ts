@@ -31,6 +31,8 @@ export interface ReceivedMail {
   user?: string
   raw: Buffer
   parsed: ParsedMail
+  /** When the sink accepted it (epoch ms). */
+  at: number
 }
 
 export interface SinkOptions {
@@ -110,7 +112,14 @@ export class SmtpSink {
           const secure = session.secure
           const user = typeof session.user === 'string' ? session.user : undefined
           const parsing = simpleParser(raw).then((parsed) =>
-            this.messages.push({ envelope, secure, ...(user !== undefined ? { user } : {}), raw, parsed }),
+            this.messages.push({
+              envelope,
+              secure,
+              ...(user !== undefined ? { user } : {}),
+              raw,
+              parsed,
+              at: Date.now(),
+            }),
           )
           this.pending.push(parsing)
           // Answer 250 only once the message is stored, like a real relay.

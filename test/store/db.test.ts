@@ -31,6 +31,7 @@ void t.test('migrates an empty file to the latest version and reopens idempotent
       'mailboxes',
       'messages',
       'mwi_learned_accounts',
+      'recordings_in_progress',
     ],
     'every table of the schema exists',
   )

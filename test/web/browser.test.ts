@@ -84,7 +84,10 @@ if (!existsSync(CHROMIUM)) {
       await page.keyboard.type(PIN)
       await page.keyboard.press('Enter')
       await page.getByRole('heading', { name: 'Messages', level: 1 }).waitFor()
-      await page.waitForFunction("document.activeElement?.id === 'box-title'")
+      // Polled from here, not with page.waitForFunction: its string predicate is evaluated with eval inside the
+      // page, which the page's CSP (script-src 'self') refuses whenever the first check is not already true.
+      const heading = page.locator('#box-title')
+      await until(() => heading.evaluate((el) => el === document.activeElement), 'focus on the heading')
       t.pass('focus moves to the page heading')
     })
 

@@ -66,7 +66,8 @@ export async function authenticate(
       await call.play(prompts.std('failAuth'))
       continue
     }
-    const result = await checkPinLogin(box, pin, access, `phone:${call.info.uuid}`, deps)
+    // The call's logger: the lock line must carry the call's uuid and box like every other line of the call.
+    const result = await checkPinLogin(box, pin, access, `phone:${call.info.uuid}`, { ...deps, log })
     switch (result.outcome) {
       case 'ok':
       case 'setup':

@@ -44,6 +44,8 @@ export function runApi(ctx: ApiContext, line: string): string {
     case 'global_getvar': {
       // Real FS: the bare value, no newline; an unknown name is "-ERR no reply\n" (test/fixtures/freeswitch).
       if (args === '') return [...(ctx.globals ?? [])].map(([k, v]) => `${k}=${v}\n`).join('')
+      // core_uuid is the switch's own (switch_core.c sets it at start), whatever vars.xml says.
+      if (args === 'core_uuid') return ctx.globals?.get(args) ?? ctx.node.coreUuid
       return ctx.globals?.get(args) ?? '-ERR no reply\n'
     }
     case 'xml_locate': {

@@ -83,6 +83,8 @@ const APPS: Record<string, AppImpl> = {
     if (s.channel.answerState === 'ringing') {
       s.channel.answerState = 'answered'
       s.channel.answeredUs = s.node.epochUs()
+      // Both the sofia capture and the real-tier loopback calls show it right after the answer.
+      s.channel.setVar('endpoint_disposition', 'ANSWER')
       s.emit('CHANNEL_ANSWER', [], ['switch_channel.c', 'switch_channel_perform_mark_answered', 3848])
       s.channel.callState = 'ACTIVE'
     }
@@ -149,6 +151,8 @@ export async function runApp(s: CallSession, msg: ExecuteMessage, index: number)
   const response = await impl(s, arg)
   if (response === null) return
   s.lastResponse = response
+  // Apps that report a response also leave it in the channel (the capture's playback: FILE PLAYED).
+  if (response !== '_none_') s.channel.setVar('current_application_response', response)
   s.emit(
     'CHANNEL_EXECUTE_COMPLETE',
     [...appHeaders, ['Application-Response', response], ['Application-UUID', msg.appUuid]],

@@ -88,6 +88,10 @@ export class CallSession implements ChannelApi, AppEnv {
   lastResponse = '_none_'
   /** The `socket` app's own argument, for its completion event at the end. */
   private readonly socketData: string
+  /** The daemon's socket is still up (the `socket` app holds the call). */
+  private controlled = true
+  /** Once the `socket` app returned: the Application-UUID of the dialplan's next app (`hangup`). */
+  private socketReturned: string | undefined
 
   constructor(
     readonly node: FsNode,
@@ -114,7 +118,7 @@ export class CallSession implements ChannelApi, AppEnv {
 
   /** Queue an execute (async mode: the `+OK` was already written); runs at once if the call is parked. */
   execute(msg: ExecuteMessage): void {
-    if (this.hungUp) return // FS: IGNORE, no event (cs.c:2738–2763)
+    if (this.hungUp || this.socketReturned !== undefined) return // FS: IGNORE, no event (cs.c:2738–2763)
     this.queue.push(msg)
     if (this.running === undefined) this.runNext()
   }
@@ -137,6 +141,7 @@ export class CallSession implements ChannelApi, AppEnv {
     void runApp(this, msg, index).then(() => {
       this.running = undefined
       if (this.hungUp) this.afterHangup()
+      else if (!this.controlled) this.leaveSocket()
       else this.runNext()
     })
   }
@@ -274,17 +279,18 @@ export class CallSession implements ChannelApi, AppEnv {
   private afterHangup(): void {
     if (this.finished) return
     this.finished = true
-    this.emit('CHANNEL_UNPARK', [], ['switch_ivr.c', 'switch_ivr_park', 1258])
-    this.emit(
-      'CHANNEL_EXECUTE_COMPLETE',
-      [
-        ['Application', 'socket'],
-        ['Application-Data', this.socketData],
-        ['Application-Response', this.lastResponse],
-        ['Application-UUID', this.rng.uuid()],
-      ],
-      ['switch_core_session.c', 'switch_core_session_exec', 2972],
-    )
+    const dialplanApp = this.socketReturned
+    if (dialplanApp === undefined) this.socketAppReturns()
+    else
+      this.emit(
+        'CHANNEL_EXECUTE_COMPLETE',
+        [
+          ['Application', 'hangup'],
+          ['Application-Response', '_none_'],
+          ['Application-UUID', dialplanApp],
+        ],
+        ['switch_core_session.c', 'switch_core_session_exec', 2972],
+      )
     this.channel.state = 'CS_HANGUP'
     this.channel.callState = 'HANGUP'
     this.emit('CHANNEL_STATE', [], ['switch_core_state_machine.c', 'switch_core_session_run', 627])
@@ -303,6 +309,54 @@ export class CallSession implements ChannelApi, AppEnv {
     this.node.channels.delete(this.channel.uuid)
     for (const f of this.onFinished) f()
     this.onFinished = []
+  }
+
+  /** The park loop ends and the `socket` app completes (with the last app's response, as in the capture). */
+  private socketAppReturns(): void {
+    this.emit('CHANNEL_UNPARK', [], ['switch_ivr.c', 'switch_ivr_park', 1258])
+    this.emit(
+      'CHANNEL_EXECUTE_COMPLETE',
+      [
+        ['Application', 'socket'],
+        ['Application-Data', this.socketData],
+        ['Application-Response', this.lastResponse],
+        ['Application-UUID', this.rng.uuid()],
+      ],
+      ['switch_core_session.c', 'switch_core_session_exec', 2972],
+    )
+  }
+
+  /**
+   * The daemon's socket closed while the call is up (its process died, or it sent `exit` without hanging up).
+   * Seen on the real FreeSWITCH (test/integration/conformance.test.ts): the app running at that moment goes on to
+   * its own end (a `record` until the caller hangs up, silence or its limit; a prompt to its last sample); messages
+   * still queued never run; then the `socket` app returns and the dialplan continues with its next action, which
+   * in the shipped snippets (freeswitch-xml/) is `hangup`.
+   */
+  socketClosed(): void {
+    if (!this.controlled || this.finished) return
+    this.controlled = false
+    this.queue.length = 0
+    if (this.hungUp || this.running !== undefined) return
+    this.leaveSocket()
+  }
+
+  private leaveSocket(): void {
+    if (this.hungUp || this.socketReturned !== undefined) return
+    this.parkTimer?.cancel()
+    this.socketAppReturns()
+    const appUuid = this.rng.uuid()
+    this.socketReturned = appUuid
+    this.channel.setVar('current_application', 'hangup')
+    this.emit(
+      'CHANNEL_EXECUTE',
+      [
+        ['Application', 'hangup'],
+        ['Application-UUID', appUuid],
+      ],
+      ['switch_core_session.c', 'switch_core_session_exec', 2949],
+    )
+    this.hangup('NORMAL_CLEARING')
   }
 
   /** Resolve once CHANNEL_HANGUP_COMPLETE has fired. */

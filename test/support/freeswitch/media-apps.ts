@@ -2,6 +2,7 @@
  * playback / say / phrase / sleep (dpt.c:2351–2409, 2911–3066; ps.c:1294–2040) over the session's media wait.
  */
 import type { CallSession, DigitPolicy, MediaResult } from './call-session.js'
+import type { Header } from './frames.js'
 
 const ANY = '1234567890*#'
 
@@ -56,6 +57,16 @@ export function resolveSource(s: CallSession, file: string): Source {
   return { exists: src.exists, ms: Math.max(0, src.ms - skipMs) }
 }
 
+/** PLAYBACK_START/STOP name the file; a played tone stream also its type (seen on the real FreeSWITCH). */
+function fileHeaders(file: string): Header[] {
+  return file.startsWith('tone_stream://')
+    ? [
+        ['Playback-File-Type', 'tone_stream'],
+        ['Playback-File-Path', file],
+      ]
+    : [['Playback-File-Path', file]]
+}
+
 export interface PlayOutcome {
   status: 'notfound' | 'done' | 'break' | 'hangup'
   result?: MediaResult
@@ -75,11 +86,8 @@ export async function playFile(
   const src = resolveSource(s, file)
   if (!src.exists) return { status: 'notfound', ms: 0 }
   const index = s.playbackCount++
-  s.emit(
-    'PLAYBACK_START',
-    [['Playback-File-Path', file]],
-    ['switch_ivr_play_say.c', 'switch_ivr_play_file', 1655],
-  )
+  const where = fileHeaders(file)
+  s.emit('PLAYBACK_START', where, ['switch_ivr_play_say.c', 'switch_ivr_play_file', 1655])
   const t0 = startAt
   s.hooks.onPlaybackStart?.(file, index, t0)
   const result = await s.media(src.ms, policy, t0)
@@ -94,10 +102,7 @@ export async function playFile(
   const status = result.endedBy === 'hangup' ? 'hangup' : result.endedBy === 'time' ? 'done' : 'break'
   s.emit(
     'PLAYBACK_STOP',
-    [
-      ['Playback-File-Path', file],
-      ['Playback-Status', status === 'break' ? 'break' : 'done'],
-    ],
+    [...where, ['Playback-Status', status === 'break' ? 'break' : 'done']],
     ['switch_ivr_play_say.c', 'switch_ivr_play_file', 2035],
   )
   return { status, result, ms }

@@ -90,16 +90,17 @@ export class OutboundConnection implements EventSubscriber {
       socket.on('data', (chunk: Buffer) => this.onData(chunk))
       socket.on('end', () => {
         if (this.transcript.closedBy === undefined) this.transcript.closedBy = 'daemon'
-        // The daemon went away: FS's listener exits; the socket app returns and the dialplan would continue
-        // (we end the call there, as a `hangup` after `socket` would).
+        // The daemon went away: FS's listener exits, but the call goes on (see CallSession.socketClosed).
         this.finish(this.transcript.closedBy)
-        if (!this.session.hungUp) this.session.hangup('NORMAL_CLEARING')
+        this.session.socketClosed()
       })
       socket.on('close', () => {
         if (this.transcript.closedBy === undefined) this.transcript.closedBy = 'daemon'
         clearTimeout(this.connectTimer)
         this.node.unsubscribe(this)
-        if (!this.session.hungUp) this.session.hangup('NORMAL_CLEARING')
+        // After our own RST (a crashing FreeSWITCH) the call is gone with it.
+        if (this.transcript.closedBy === 'reset') this.session.hangup('NORMAL_CLEARING')
+        else this.session.socketClosed()
         this.closedResolve()
       })
     })

@@ -5,7 +5,16 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import type { CallSession } from './call-session.js'
 import { terminatorSet } from './media-apps.js'
-import { buildWav } from './wav.js'
+import { buildWav, pcmSamples, SAMPLE_RATE, wavHeader } from './wav.js'
+
+/**
+ * How the real FreeSWITCH writes a recording (seen in test/integration/conformance.test.ts): a 44-byte header as
+ * soon as the file is open, then the audio in blocks of 64 KiB (4.1 s of 8 kHz 16-bit audio) while it records;
+ * the header's sizes and the last partial block only when the recording ends.
+ */
+const WRITE_BLOCK_BYTES = 65_536
+const BLOCK_SAMPLES = WRITE_BLOCK_BYTES / 2
+const BLOCK_MS = (BLOCK_SAMPLES * 1000) / SAMPLE_RATE
 
 /** Packets of 20 ms, as every codec the simulator models sends. */
 const PTIME_MS = 20
@@ -40,10 +49,13 @@ export async function recordApp(s: CallSession, arg: string): Promise<string | n
     s.hangup('DESTINATION_OUT_OF_ORDER')
     return '_none_'
   }
+  // The header is written when the file is opened, before RECORD_START.
+  await fh.write(wavHeader(0))
   if (s.hungUp) {
     await fh.close()
     return '_none_'
   }
+  let writes: Promise<unknown> = Promise.resolve()
   s.channel.setVar('playback_terminator_used', '')
   s.channel.setVar('silence_hits_exhausted', 'false')
   const { codec } = s.channel
@@ -63,13 +75,30 @@ export async function recordApp(s: CallSession, arg: string): Promise<string | n
   const limitEnd = limitS > 0 ? limitS * 1000 + s.rng.int(1, 50) * 20 : Infinity
   const silenceEnd = hits > 0 && Number.isFinite(speech) ? speech + silenceMs(s, hits) : Infinity
   const end = Math.min(limitEnd, silenceEnd)
+  const speechSamples = Math.round((speech * SAMPLE_RATE) / 1000)
+  const blocks: Array<{ cancel(): void }> = []
+  const scheduleBlock = (k: number): void => {
+    if (k * BLOCK_MS > end) return
+    blocks.push(
+      s.node.at(t0 + k * BLOCK_MS, () => {
+        const block = pcmSamples((k - 1) * BLOCK_SAMPLES, k * BLOCK_SAMPLES, speechSamples)
+        writes = writes.then(() => fh.write(block))
+        scheduleBlock(k + 1)
+      }),
+    )
+  }
+  scheduleBlock(1)
   const terms = terminatorSet(s)
   const r = await s.media(end, (d) => (terms.includes(d) ? 'stop' : 'drop'), t0)
+  for (const b of blocks) b.cancel()
   const ms = Math.round(Math.min(r.elapsedMs, end) / 20) * 20
   const samples = ms * 8
   const wav = buildWav(Math.min(speech, ms), Math.max(0, ms - speech))
   try {
-    await fh.write(wav)
+    await writes
+    // Closing fills in the header and flushes the rest (here: the whole file again, then its exact length).
+    await fh.write(wav, 0, wav.length, 0)
+    await fh.truncate(wav.length)
   } finally {
     await fh.close()
   }

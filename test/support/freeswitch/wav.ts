@@ -44,6 +44,17 @@ export function buildWav(speechMs: number, silenceMs: number): Buffer {
   return out
 }
 
+/**
+ * Samples `[from, to)` of the same audio as `buildWav(speechMs, …)` (tone for the first `speechSamples`, silence
+ * after), as raw 16-bit PCM: what a recording has written so far. Tone phase restarts at `from`.
+ */
+export function pcmSamples(from: number, to: number, speechSamples: number): Buffer {
+  const out = Buffer.alloc(Math.max(0, to - from) * 2)
+  const toneEnd = Math.min(to, speechSamples)
+  if (toneEnd > from) out.fill(TONE_PERIOD, 0, (toneEnd - from) * 2)
+  return out
+}
+
 export interface WavInfo {
   sampleRate: number
   channels: number

@@ -38,6 +38,10 @@ export interface PbxOptions {
   keepModVoicemail?: boolean
   /** A test's own changes to FreeSWITCH's configuration copy, after the harness's (conf.ts `customize`). */
   customizeConf?: (confDir: string) => Promise<void>
+  /** Where the dialplan's `socket` dials (default: the daemon's own port); e.g. a recording proxy in front of it. */
+  socketPort?: number
+  /** Where the daemon's inbound link connects (default: FreeSWITCH's event socket); e.g. a recording proxy. */
+  daemonEslPort?: number
 }
 
 export interface Pbx {
@@ -49,6 +53,8 @@ export interface Pbx {
   stateDir: string
   configPath: string
   daemonPort: number
+  /** The voicemail page of the daemon (http://127.0.0.1:<httpPort>/). */
+  httpPort: number
   /** The running daemon, if any. */
   daemon: Spawned | undefined
   startDaemon(): Promise<Spawned>
@@ -72,9 +78,11 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
   const dir = await mkdtemp(join(tmpdir(), 'voicemaild-real-'))
   const stateDir = join(dir, 'state')
   const daemonPort = await freePort()
+  // The voicemail page on a port of its own: test files run side by side, each with its daemon.
+  const httpPort = await freePort()
   const fs = await RealFreeswitch.prepare(join(dir, 'fs'), {
     domain: DOMAIN,
-    daemonPort,
+    daemonPort: options.socketPort ?? daemonPort,
     sipPassword: SIP_PASSWORD,
     ...(options.users !== undefined ? { users: options.users } : {}),
     ...(options.defaultDialplan !== undefined ? { defaultDialplan: options.defaultDialplan } : {}),
@@ -90,7 +98,8 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
     [
       `stateDir: ${stateDir}`,
       `listen: { host: 127.0.0.1, port: ${daemonPort} }`,
-      `freeswitch: [{ host: 127.0.0.1, port: ${fs.ports.esl}, password: ${ESL_PASSWORD} }]`,
+      `http: { port: ${httpPort} }`,
+      `freeswitch: [{ host: 127.0.0.1, port: ${options.daemonEslPort ?? fs.ports.esl}, password: ${ESL_PASSWORD} }]`,
       `smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false, from: "Voicemail <vm@${DOMAIN}>" }`,
       `defaultDomain: ${DOMAIN}`,
       `prompts: { customDir: ${customDir} }`,
@@ -127,6 +136,7 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
     stateDir,
     configPath,
     daemonPort,
+    httpPort,
     get daemon() {
       return daemon
     },
@@ -134,8 +144,8 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
       const spawned = spawnEntry('daemon/main.ts', ['--config', configPath])
       daemons.push(spawned)
       daemon = spawned
-      // Generous: the daemon compiles from TypeScript at start, which takes long on a loaded 2-core machine.
-      await spawned.waitFor(/listening for FreeSWITCH/, 90_000)
+      // Generous: the daemon compiles its TypeScript at start, which takes long on a loaded 2-core machine.
+      await spawned.waitFor(/listening for FreeSWITCH/, 120_000)
       await spawned.waitFor(/FreeSWITCH event socket connected/, 15_000)
       return spawned
     },
