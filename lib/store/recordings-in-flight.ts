@@ -132,7 +132,8 @@ export interface RecordingsInFlightOptions {
  *   flow tells the caller why). Recordings still under their floor go on until they reach it: their room was set
  *   aside when they were let in.
  *
- * Memory only: a restart ends every recording anyway. Key boxes by their row id.
+ * Memory only: a restart ends every recording anyway (the recording journal, recordings-in-progress.ts, is what
+ * survives one). A box is whatever key the caller gives: the quota module passes the mailbox's row id.
  */
 export class RecordingsInFlight {
   private readonly byBox = new Map<string | number, BoxEntry>()

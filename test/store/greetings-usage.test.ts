@@ -38,7 +38,7 @@ void t.test('greetings: set, replace, get, list, remove', async (t) => {
     ['busy', 'name'],
   )
   t.same(
-    (await store.greetings.listFiles()).map((g) => g.file),
+    (await store.greetings.list(box.rowId)).map((g) => g.file),
     ['g/busy-2.wav', 'g/name.wav'],
   )
   t.equal(await store.greetings.remove(box.rowId, 'busy'), 'g/busy-2.wav')
