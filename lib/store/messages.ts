@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js'
 import type { Db, SqlValue } from './db.js'
-import { DeletedFileError, MessageGoneError, StoreConflictError } from './errors.js'
-import { isForeignKeyViolation, isUniqueViolation } from './sqlite-errors.js'
+import { DeletedFileError, MessageGoneError } from './errors.js'
+import { messageInsertError } from './sqlite-errors.js'
 import { TombstoneRepo, type RemovalReason } from './tombstones.js'
 import type { Folder, Message, MessageCounts } from './types.js'
 
@@ -111,12 +111,7 @@ export class MessageRepo {
         ],
       )
     } catch (err) {
-      if (isUniqueViolation(err))
-        throw new StoreConflictError(`message ${message.uuid} already exists`, { cause: err })
-      if (isForeignKeyViolation(err)) {
-        throw new StoreConflictError(`no mailbox with row id ${message.mailboxRowId}`, { cause: err })
-      }
-      throw err
+      throw messageInsertError(err, message)
     }
     if (result.changes === 0) throw new DeletedFileError(`${message.file} belongs to a deleted message`)
     return (await this.getByRowId(result.lastId)) as Message
