@@ -2,6 +2,8 @@ import { access, constants, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { systemClock, type Clock } from '../lib/clock.js'
 import type { Config } from '../lib/config/types.js'
+import { controlSocketPath } from '../lib/control/protocol.js'
+import { ControlServer } from '../lib/control/server.js'
 import { freeswitchChannelProbe } from '../lib/esl/channel-probe.js'
 import { freeswitchDirectory } from '../lib/esl/directory.js'
 import { InboundLink } from '../lib/esl/inbound.js'
@@ -25,6 +27,7 @@ import { BoxEventHub } from '../lib/web/box-events.js'
 import { VoicemailMetrics } from '../lib/web/metrics.js'
 import { SessionStore } from '../lib/web/session-store.js'
 import { WebServer } from '../lib/web/server.js'
+import { controlHandlers } from './control.js'
 import { StartupError } from './errors.js'
 
 export interface AppOptions {
@@ -52,6 +55,8 @@ export interface App {
   /** The voicemail page's listener (absent with `http.enabled: false`) and where it ended up. */
   readonly web?: { readonly server: WebServer; readonly address: { host: string; port: number } }
   readonly metrics: VoicemailMetrics
+  /** voicemailctl's way in (`<stateDir>/control.sock`): lamps, jobs and mail go through this daemon while it runs. */
+  readonly control: ControlServer
   /**
    * Apply a new configuration (SIGHUP): declarations, domains, prompts, schedules, mail (SMTP, From, templates).
    * The listen address needs a restart.
@@ -136,6 +141,21 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
     events: metrics,
   }
 
+  // voicemailctl's way in, opened before the ports: what is left of the start after "listening for FreeSWITCH"
+  // stays as short as it was (main.ts handles SIGTERM only once the start is over). Another daemon answering on it
+  // stops this one: two daemons on one state directory would each run the jobs and send the mail. The scheduler is
+  // handed over once it exists.
+  let scheduler: JobScheduler | undefined = undefined
+  const control = new ControlServer(
+    controlSocketPath(config.stateDir),
+    controlHandlers({ lamps, mwi, link, mailWorker, jobs: () => scheduler }),
+    log.child({ component: 'control' }),
+  )
+  await control.start().catch(async (err: unknown) => {
+    await store.close().catch(() => undefined)
+    throw new StartupError(`cannot open the control socket ${control.path}`, { cause: err })
+  })
+
   const server = new OutboundServer({
     host: config.listen.host,
     port: config.listen.port,
@@ -146,6 +166,7 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
       metrics.observeCall(call.info.variables.get('vm_action'), () => routeCall(call, deps, callLog)),
   })
   const address = await server.start().catch(async (err: unknown) => {
+    await control.stop()
     await store.close().catch(() => undefined)
     throw new StartupError(`cannot listen on ${config.listen.host}:${config.listen.port}`, { cause: err })
   })
@@ -169,6 +190,7 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
     })
     const webAddress = await webServer.start().catch(async (err: unknown) => {
       await server.stop(0).catch(() => undefined)
+      await control.stop()
       await store.close().catch(() => undefined)
       throw new StartupError(`cannot listen on ${http.host}:${http.port} (http)`, { cause: err })
     })
@@ -193,8 +215,9 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
   if (options.schedules !== false) jobs.start(config.jobs)
   // Orphan files of older crashes, interrupted deletions, sizes: checked now, not at 03:45.
   void jobs.run('reconcile').catch((err: unknown) => log.error({ err }, 'startup reconcile failed'))
+  scheduler = jobs
 
-  return {
+  const app: App = {
     address,
     store,
     deps,
@@ -204,6 +227,7 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
     server,
     ...(web === undefined ? {} : { web }),
     metrics,
+    control,
     async reload(next: Config): Promise<void> {
       if (next.listen.host !== config.listen.host || next.listen.port !== config.listen.port) {
         log.warn({ listen: next.listen }, 'listen address changed: restart the daemon to apply it')
@@ -224,6 +248,8 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
     },
     async stop(): Promise<void> {
       const steps: Array<[string, () => Promise<void>]> = [
+        // First: from now on voicemailctl works on the database alone instead of asking a daemon that is leaving.
+        ['control', () => control.stop()],
         ['web', async () => web?.server.stop()],
         ['calls', () => server.stop(config.drainSeconds * 1000)],
         ['jobs', () => jobs.stop()],
@@ -238,6 +264,7 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
       log.info({}, 'stopped')
     },
   }
+  return app
 }
 
 async function ensureWritableDir(dir: string): Promise<void> {

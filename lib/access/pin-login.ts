@@ -1,5 +1,6 @@
 import type { SecurityConfig } from '../config/types.js'
-import type { FlowEvents, MailRequests } from '../flows/deps.js'
+import type { MailboxEvents } from '../contracts/events.js'
+import type { MailRequests } from '../contracts/mail.js'
 import type { Logger } from '../log.js'
 import type { Store } from '../store/index.js'
 import { verifyPin } from '../store/pin.js'
@@ -21,7 +22,7 @@ export interface PinLoginDeps {
   mail: Pick<MailRequests, 'lockout'>
   log: Logger
   /** Counts the lock (metrics), wherever the wrong PINs came from. */
-  events?: Pick<FlowEvents, 'boxLocked'> | undefined
+  events?: Pick<MailboxEvents, 'boxLocked'> | undefined
 }
 
 /**

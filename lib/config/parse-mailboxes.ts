@@ -2,6 +2,7 @@ import { isMapping, type Checker, type Section } from './check.js'
 import { defaultDomainSettings } from './defaults.js'
 import type { DomainConfig, MailboxDeclaration } from './types.js'
 import * as is from './values.js'
+import { BYTES_PER_SECOND } from '../quota/audio-format.js'
 
 const domainKeys = ['mode', 'unifiedMailbox', 'operator', 'autoProvision', 'timezone'] as const
 const mailboxKeys = [
@@ -23,7 +24,7 @@ const mailboxKeys = [
 /** Largest quota we accept: 1 TiB is already ~19,000 hours of 8 kHz audio. */
 export const maxQuotaBytes = 2 ** 40
 /** One second of audio (SPEC: 16,000 bytes/s); a smaller quota could never hold a message. */
-export const minQuotaBytes = 16000
+export const minQuotaBytes = BYTES_PER_SECOND
 
 /**
  * `domains:` and `mailboxes:` (SPEC §7). Declared domains get every key defaulted from `defaultDomainSettings`;

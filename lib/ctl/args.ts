@@ -1,5 +1,5 @@
 import { parseAccount } from '../mwi/accounts.js'
-import { isBoxNumber, isSafeDomain } from '../store/audio-files.js'
+import { isBoxNumber, isEmailAddress, isSafeDomain, isTimezone } from '../mailbox-values.js'
 import type { Store } from '../store/index.js'
 import type { Mailbox } from '../store/types.js'
 import type { OptionValues } from './command.js'
@@ -56,17 +56,10 @@ export function list(values: OptionValues, name: string): string[] | undefined {
     .filter((s) => s !== '')
 }
 
-const EMAIL = /^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/
-
-/** Whether `address` is one plain `local@host` email address (what `--email` accepts). */
-export function isEmailAddress(address: string): boolean {
-  return EMAIL.test(address)
-}
-
 /** A comma-separated list of email addresses; UsageError naming the bad ones. */
 export function emails(values: OptionValues, name: string): string[] | undefined {
   const addresses = list(values, name)
-  const bad = addresses?.filter((a) => !EMAIL.test(a)) ?? []
+  const bad = addresses?.filter((a) => !isEmailAddress(a)) ?? []
   if (bad.length > 0) throw new UsageError(`--${name}: not an email address: ${bad.join(', ')}`)
   return addresses
 }
@@ -98,16 +91,6 @@ export function timezoneOrDefault(values: OptionValues, name: string): string | 
   if (!isTimezone(v))
     throw new UsageError(`--${name}: unknown time zone ${JSON.stringify(v)} (e.g. Europe/Paris)`)
   return v
-}
-
-/** Whether the runtime knows the IANA zone `zone`. */
-export function isTimezone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone })
-    return true
-  } catch {
-    return false
-  }
 }
 
 /** One of `choices`, else a UsageError listing them. */

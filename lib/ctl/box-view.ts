@@ -1,4 +1,6 @@
 import type { Config } from '../config/types.js'
+import { quotaState } from '../quota/box-quota.js'
+import type { Fullness } from '../quota/rules.js'
 import type { Store } from '../store/index.js'
 import type { Mailbox } from '../store/types.js'
 import { fields, formatBytes, formatTime } from './output.js'
@@ -19,6 +21,8 @@ export interface BoxView {
   quotaIsDefault: boolean
   usedBytes: number
   usedPercent: number
+  /** The quota rule's verdict (quota/rules.ts `fullness`), as the owner hears it and the page shows it. */
+  quotaState: Fullness
   timezone?: string
   activeGreeting: string
   greetings: string[]
@@ -34,7 +38,7 @@ export interface BoxView {
 
 /** Resolves to the operator's view of `box` (usage, greetings, counts read from the store). */
 export async function viewBox(store: Store, config: Config, box: Mailbox): Promise<BoxView> {
-  const usage = await store.usage(box, config.defaultQuotaBytes)
+  const usage = await quotaState(box, { store, config })
   const greetings = await store.greetings.list(box.rowId)
   const view: BoxView = {
     id: box.id,
@@ -51,6 +55,7 @@ export async function viewBox(store: Store, config: Config, box: Mailbox): Promi
     quotaIsDefault: box.quotaBytes === undefined,
     usedBytes: usage.usedBytes,
     usedPercent: Math.round(usage.percent * 10) / 10,
+    quotaState: usage.state,
     activeGreeting: box.activeGreeting,
     greetings: greetings.map((g) => g.kind),
     pin: box.pinHash === undefined ? 'none' : box.pinTemporary ? 'temporary' : 'set',
@@ -63,6 +68,8 @@ export async function viewBox(store: Store, config: Config, box: Mailbox): Promi
   if (box.ownerLockedUntil !== undefined) view.ownerLockedUntil = box.ownerLockedUntil
   return view
 }
+
+const quotaStateText: Record<Fullness, string> = { ok: '', 'almost-full': ', almost full', full: ', full' }
 
 const pinText = {
   set: 'set',
@@ -89,7 +96,7 @@ export function boxText(view: BoxView, now: number): string {
     ['mwi accounts', view.mwiAccounts],
     [
       'quota',
-      `${formatBytes(view.usedBytes)} of ${formatBytes(view.quotaBytes)} (${view.usedPercent} %)${view.quotaIsDefault ? ', default quota' : ''}`,
+      `${formatBytes(view.usedBytes)} of ${formatBytes(view.quotaBytes)} (${view.usedPercent} %)${view.quotaIsDefault ? ', default quota' : ''}${quotaStateText[view.quotaState]}`,
     ],
     ['timezone', view.timezone ?? 'domain default'],
     ['active greeting', view.activeGreeting],

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { convertToVoicemail, describeSource, type ConvertedAudio } from '../audio/convert.js'
 import { AudioConversionError } from '../audio/errors.js'
-import { installGreeting } from '../audio/install-greeting.js'
+import { installGreeting } from '../lifecycle/install-greeting.js'
 import type { GreetingKind } from '../store/types.js'
 import { boxId, domainOf, oneOf, requireBox } from './args.js'
 import type { Command } from './command.js'

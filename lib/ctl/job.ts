@@ -1,4 +1,4 @@
-import type { MwiReason } from '../flows/deps.js'
+import type { UpdateReason } from '../contracts/lamps.js'
 import { createJobs } from '../jobs/registry.js'
 import { isJobName, JOB_NAMES, type JobContext, type JobMwi } from '../jobs/types.js'
 import { MailNotifier } from '../mail/notifier.js'
@@ -7,6 +7,7 @@ import { createTransport } from '../mail/transport.js'
 import type { Mailbox } from '../store/types.js'
 import { str } from './args.js'
 import type { Command } from './command.js'
+import { askDaemon } from './daemon.js'
 import { CtlError, EXIT, UsageError } from './errors.js'
 import { connectFreeswitch, type CtlLink } from './freeswitch.js'
 import { connectTimeoutMs, ctlMwi, requireFreeswitch } from './mwi.js'
@@ -15,7 +16,7 @@ import { fields } from './output.js'
 /** Lamps when FreeSWITCH is not reachable: nothing is sent; the daemon's next mwi-resync corrects them. */
 class DeferredMwi implements JobMwi {
   refreshed = 0
-  refresh(_box: Mailbox, _reason: MwiReason): Promise<void> {
+  refresh(_box: Mailbox, _reason: UpdateReason): Promise<void> {
     this.refreshed++
     return Promise.resolve()
   }
@@ -24,22 +25,29 @@ class DeferredMwi implements JobMwi {
   }
 }
 
+/** How long `job run` waits for the daemon's run to end (a reconcile of a large store takes minutes). */
+const JOB_ANSWER_MS = 60 * 60 * 1000
+
+function summaryText(head: string, summary: Record<string, unknown>): string {
+  return Object.keys(summary).length === 0 ? head : `${head}\n${fields(Object.entries(summary))}`
+}
+
 /** The `job` command group. */
 export const jobCommands: Command[] = [
   {
     name: 'job run',
-    summary: `Run one scheduled job now, in this process, and print its summary. NAME: ${JOB_NAMES.join(', ')}.`,
+    summary: `Run one scheduled job now (in the running daemon, else in this process) and print its summary. NAME: ${JOB_NAMES.join(', ')}.`,
     args: ['NAME'],
     options: {
       timeout: {
         type: 'string',
         value: 'SECONDS',
-        help: 'how long to wait for FreeSWITCH (lamps; default 5)',
+        help: 'how long to wait for FreeSWITCH when the daemon is not running (lamps; default 5)',
       },
     },
     notes:
-      'Safe beside the running daemon: both use the same database (short transactions, busy timeout), the mail\n' +
-      'outbox is claimed row by row, and a file adopted twice is refused by its unique id.\n' +
+      'While voicemaild runs, it runs the job (a run already in progress is joined, not repeated) and logs it;\n' +
+      'without it, voicemailctl runs the job on the database alone (lamps over its own FreeSWITCH connection).\n' +
       'example: voicemailctl job run reconcile',
     async run(ctx, { values, positionals }) {
       const name = positionals[0]
@@ -47,6 +55,20 @@ export const jobCommands: Command[] = [
         throw new UsageError(`unknown job ${JSON.stringify(name ?? '')}; jobs: ${JOB_NAMES.join(', ')}`)
       }
       const timeout = connectTimeoutMs(str(values, 'timeout'))
+      // No answer timeout worth having: a reconcile of a large store takes as long as it takes.
+      const served = await askDaemon(
+        ctx,
+        { op: 'job.run', name },
+        'voicemailctl runs the job on the database alone',
+        JOB_ANSWER_MS,
+      )
+      if (served !== undefined) {
+        const summary = (served.summary ?? {}) as Record<string, unknown>
+        ctx.out.result({ job: name, summary, servedBy: 'voicemaild' }, () =>
+          summaryText(`${name}: done by voicemaild`, summary),
+        )
+        return
+      }
       const store = await ctx.store()
       let link: CtlLink | undefined
       let mwi: JobMwi
@@ -77,10 +99,8 @@ export const jobCommands: Command[] = [
       }
       try {
         const summary = await createJobs(jobContext)[name](ctx.clock.now())
-        ctx.out.result({ job: name, summary }, () =>
-          Object.keys(summary).length === 0
-            ? `${name}: done`
-            : `${name}: done\n${fields(Object.entries(summary))}`,
+        ctx.out.result({ job: name, summary, servedBy: 'voicemailctl' }, () =>
+          summaryText(`${name}: done`, summary),
         )
       } catch (err) {
         if (err instanceof CtlError) throw err

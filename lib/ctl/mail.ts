@@ -2,6 +2,7 @@ import type { Store } from '../store/index.js'
 import { OutboxRepo, type OutboxEntry, type OutboxStatus } from '../store/outbox.js'
 import { oneOf, str } from './args.js'
 import type { Command } from './command.js'
+import { askDaemon } from './daemon.js'
 import { NotFoundError, RefusedError, UsageError } from './errors.js'
 import { formatTime, table } from './output.js'
 
@@ -92,7 +93,9 @@ export const mailCommands: Command[] = [
     summary: 'Queue a failed (or waiting) mail again, due now; or every failed mail with --all-failed.',
     args: ['ID?'],
     options: { 'all-failed': { type: 'boolean', help: 'retry every failed mail' } },
-    notes: 'The running daemon sends it within 30 s (its outbox job); or run: voicemailctl job run outbox',
+    notes:
+      'The running daemon is asked to send it at once (else its outbox job sends it within 30 s of its start);\n' +
+      'without a running daemon: voicemailctl job run outbox',
     async run(ctx, { values, positionals }) {
       const all = values['all-failed'] === true
       const idText = positionals[0]
@@ -113,6 +116,13 @@ export const mailCommands: Command[] = [
         const entry = await outbox.get(ids[0] as number)
         if (entry === undefined) throw new NotFoundError(`no mail ${idText}`)
         throw new RefusedError(`mail ${idText} was already sent`, [], 'already-sent')
+      }
+      if (retried.length > 0) {
+        await askDaemon(
+          ctx,
+          { op: 'mail.send' },
+          'the mail goes out once it runs, or run: voicemailctl job run outbox',
+        )
       }
       ctx.out.result({ retried }, () =>
         retried.length === 0

@@ -1,5 +1,6 @@
 import { defaultDomainSettings } from '../config/defaults.js'
 import type { MailboxKind } from '../config/types.js'
+import { quotaState } from '../quota/box-quota.js'
 import type { MailboxSettings } from '../store/mailboxes.js'
 import { unlinkRemoved } from '../store/unlink-removed.js'
 import {
@@ -195,7 +196,7 @@ export const mailboxCommands: Command[] = [
         }
       > = []
       for (const box of boxes) {
-        const usage = await store.usage(box, ctx.config.defaultQuotaBytes)
+        const usage = await quotaState(box, { store, config: ctx.config })
         const c = counts.get(box.rowId) ?? { new: 0, saved: 0, newUrgent: 0, savedUrgent: 0 }
         rows.push({
           id: box.id,

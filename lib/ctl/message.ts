@@ -1,9 +1,8 @@
 import { constants } from 'node:fs'
 import { copyFile } from 'node:fs/promises'
-import { rearmFullNotice } from '../flows/quota-check.js'
+import { purgeDeletedMessages } from '../lifecycle/purge-deleted.js'
 import type { Store } from '../store/index.js'
 import type { Message } from '../store/types.js'
-import { unlinkRemoved } from '../store/unlink-removed.js'
 import { boxId, domainOf, requireBox, str } from './args.js'
 import type { Command } from './command.js'
 import { NotFoundError, RefusedError, UsageError } from './errors.js'
@@ -121,29 +120,31 @@ export const messageCommands: Command[] = [
       const uuid = uuidArg(positionals[0])
       const store = await ctx.store()
       const message = await requireMessage(store, uuid)
+      const box = await store.mailboxes.findByRowId(message.mailboxRowId)
+      if (box === undefined) throw new NotFoundError(`no mailbox for message ${uuid}`)
       await store.messages.setDeleted(message.rowId, true)
-      const files = await store.messages.purgeDeleted(message.mailboxRowId, 'deleted-by-operator')
-      const unlinked = await unlinkRemoved(store, ctx.files, files, ctx.log)
-      if (unlinked.failed > 0) {
+      const { purged, unlinkFailed } = await purgeDeletedMessages(
+        box,
+        { store, files: ctx.files, config: ctx.config },
+        ctx.log,
+        'deleted-by-operator',
+      )
+      if (unlinkFailed > 0) {
         ctx.out.note(
-          `${unlinked.failed} audio file(s) could not be removed now; the next reconcile removes them`,
+          `${unlinkFailed} audio file(s) could not be removed now; the next reconcile removes them`,
         )
       }
-      const box = await store.mailboxes.findByRowId(message.mailboxRowId)
-      if (box !== undefined) {
-        await rearmFullNotice(box, { store, config: ctx.config })
-        await store.audit.append({
-          mailboxRowId: box.rowId,
-          actor: 'voicemailctl',
-          action: 'message.deleted',
-          detail: { box: `${box.id}@${box.domain}`, message: uuid },
-        })
-        await refreshLamps(ctx, [box], 'DELETE')
-      }
+      await store.audit.append({
+        mailboxRowId: box.rowId,
+        actor: 'voicemailctl',
+        action: 'message.deleted',
+        detail: { box: `${box.id}@${box.domain}`, message: uuid },
+      })
+      await refreshLamps(ctx, [box], 'DELETE')
       ctx.out.result(
-        { deleted: uuid, purged: files.length },
+        { deleted: uuid, purged },
         () =>
-          `message ${uuid} deleted${files.length > 1 ? ` (with ${files.length - 1} other message(s) already marked deleted)` : ''}`,
+          `message ${uuid} deleted${purged > 1 ? ` (with ${purged - 1} other message(s) already marked deleted)` : ''}`,
       )
     },
   },

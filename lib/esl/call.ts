@@ -5,6 +5,8 @@
  * Every method throws `HangupError` when the caller is already gone (except `record`, whose whole point is the
  * file, and `hangup`, which is then a no-op), and `EslTimeoutError` / `EslCommandError` when FreeSWITCH
  * misbehaves. Expected outcomes (no digits, a terminator pressed, a missing prompt file) are values.
+ *
+ * @packageDocumentation
  */
 
 /** Channel data FreeSWITCH sent with the `connect` reply (CHANNEL_DATA), decoded and frozen. */

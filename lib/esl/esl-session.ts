@@ -6,17 +6,6 @@ import { header } from './event-headers.js'
 import type { Connection, EslEvent, RawHeaders } from './modesl-patched.js'
 import { awaitReply } from './await-reply.js'
 
-/**
- * The transport of one outbound-socket call: commands with their replies, `sendmsg execute` with its
- * CHANNEL_EXECUTE_COMPLETE, and the call's hangup/close state. `EslCall` builds the voicemail-level `Call` on top.
- *
- * Why not modesl's `execute()`: it writes with `send()`, so its `+OK` pops the next `sendRecv` callback (reply
- * stealing, esl-protocol.md §5 bug 1); it sends `execute-app-arg: undefined` without an arg (bug 2); its callback
- * never fires on hangup or close and its listener is never removed (bug 3). Here every command goes through
- * `sendRecv` (one reply per command, FIFO), and every execute is raced against CHANNEL_HANGUP, the raw socket
- * `close` (modesl's `esl::end` misses error/reset closes, bug 4) and a timeout, and cleans up after itself.
- */
-
 export interface ExecuteOptions {
   timeoutMs: number
   /**
@@ -49,6 +38,16 @@ interface PendingExecute {
 
 type EventHandler = (event: EslEvent) => void
 
+/**
+ * The transport of one outbound-socket call: commands with their replies, `sendmsg execute` with its
+ * CHANNEL_EXECUTE_COMPLETE, and the call's hangup/close state. `EslCall` builds the voicemail-level `Call` on top.
+ *
+ * Why not modesl's `execute()`: it writes with `send()`, so its `+OK` pops the next `sendRecv` callback (reply
+ * stealing, esl-protocol.md §5 bug 1); it sends `execute-app-arg: undefined` without an arg (bug 2); its callback
+ * never fires on hangup or close and its listener is never removed (bug 3). Here every command goes through
+ * `sendRecv` (one reply per command, FIFO), and every execute is raced against CHANNEL_HANGUP, the raw socket
+ * `close` (modesl's `esl::end` misses error/reset closes, bug 4) and a timeout, and cleans up after itself.
+ */
 export class EslSession {
   /** Set from CHANNEL_DATA; events of other channels are ignored (defence in depth on top of `myevents`). */
   uuid: string | undefined

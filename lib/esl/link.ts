@@ -2,6 +2,8 @@
  * The daemon's inbound connection(s) to FreeSWITCH (port 8021): `api` commands, `sendevent` for MWI, and the
  * MESSAGE_QUERY events phones trigger. Implemented by `InboundLink` in `inbound.ts`; MWI and the flows see only
  * this interface.
+ *
+ * @packageDocumentation
  */
 
 /** An event FreeSWITCH sent, headers URL-decoded (a malformed `%` sequence is kept literally, never thrown). */

@@ -4,6 +4,8 @@
  * as a malformed sequence. `decodeURIComponent` would throw a URIError (inside modesl's socket `data` handler:
  * a process crash, §5 bug 6). Here every well-formed UTF-8 `%XX` sequence is decoded and anything else is kept
  * literally, byte for byte as it arrived.
+ *
+ * @packageDocumentation
  */
 
 const escapedRun = /(?:%[0-9A-Fa-f]{2})+/g

@@ -1,14 +1,9 @@
+import { refreshLamp } from '../lifecycle/lamps.js'
+import { storeNewMessage, type CallerData } from '../lifecycle/new-message.js'
 import type { Logger } from '../log.js'
-import type { NewMessage } from '../store/messages.js'
-import type { Store } from '../store/index.js'
 import type { Mailbox, Message } from '../store/types.js'
-import type { FlowDeps, FlowEvents, MailRequests } from './deps.js'
+import type { FlowDeps } from './deps.js'
 import type { Recording } from './record-message.js'
-
-export interface CallerData {
-  callerIdName: string
-  callerIdNumber: string
-}
 
 /**
  * Make a recording a message (SPEC §4 deposit 6): fsync the WAV and check it against its header, then write the
@@ -48,40 +43,6 @@ export async function commitMessage(
     },
     'message stored',
   )
-  await refreshNewMessageLamp(box, deps, log)
+  await refreshLamp(deps, box, 'NEW', log)
   return message
-}
-
-/**
- * The one way a new message enters the store (a deposit, a forwarded copy, a recording reconcile adopts): the row
- * and its new-message mails in one transaction (SPEC §8 "one message lifecycle"), so a mail is never lost because
- * queueing failed after the row, and a failed commit leaves neither. The worker is kicked once it committed.
- * Rejects with the store's error (StoreConflictError for a duplicate, a deleted file or an unknown box) or the
- * mail layer's; then nothing was written. Without `mail` (a tool with no mail side) only the row is written.
- */
-export async function storeNewMessage(
-  box: Mailbox,
-  row: NewMessage,
-  deps: { store: Store; mail?: MailRequests | undefined; events?: FlowEvents | undefined },
-): Promise<Message> {
-  const { store, mail } = deps
-  const message = await store.db.transaction(async () => {
-    const inserted = await store.messages.insert(row)
-    await mail?.queueNewMessage(box, inserted)
-    // The recording is a message now: no longer one the watch may have to adopt.
-    await store.recordingJournal.finish(row.file)
-    return inserted
-  })
-  mail?.kick()
-  deps.events?.messageStored(box, message)
-  return message
-}
-
-/** The lamp for a new message. Its failures are logged, never thrown: the message is safe already. */
-export async function refreshNewMessageLamp(
-  box: Mailbox,
-  deps: Pick<FlowDeps, 'mwi'>,
-  log: Logger,
-): Promise<void> {
-  await deps.mwi.refresh(box, 'NEW').catch((err: unknown) => log.warn({ err }, 'lamp refresh failed'))
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js'
+import { domainSettings } from '../store/domain-settings.js'
 import type { Mailbox } from '../store/types.js'
 import type { FlowDeps } from './deps.js'
-import { domainSettings } from './domain-settings.js'
 
 /**
  * The personal box `(domain, id)`, created on the spot when the domain auto-provisions and FreeSWITCH's directory

@@ -2,15 +2,13 @@ import { randomUUID } from 'node:crypto'
 import type { Call } from '../esl/call.js'
 import { HangupError } from '../esl/errors.js'
 import type { Logger } from '../log.js'
+import { SAMPLE_RATE, wavBytesForMs } from '../quota/audio-format.js'
+import { capForNextTake, noticeFullBox } from '../quota/box-quota.js'
 import type { InFlightClaim } from '../store/recordings-in-flight.js'
-import { BYTES_PER_SECOND, WAV_HEADER_BYTES } from '../store/recordings-in-flight.js'
 import type { Mailbox } from '../store/types.js'
 import type { FlowDeps } from './deps.js'
 import { chooseKey, reviewRecording } from './menu.js'
-import { noticeFullBox, takeCapSeconds } from './quota-check.js'
 import { discardTake, noteTake } from './recording-notes.js'
-
-export { BYTES_PER_SECOND } from '../store/recordings-in-flight.js'
 
 export interface Recording {
   uuid: string
@@ -26,7 +24,7 @@ export interface Recording {
  * it: a caller's hangup must never lose a message. `log` is the call's logger (its lines carry the call's uuid and
  * box).
  *
- * `claim` is the caller's share of the box (quota-check.ts `admitCaller`): each take is capped at the room left
+ * `claim` is the caller's share of the box (quota/box-quota.ts `admitCaller`): each take is capped at the room left
  * for it, and a take the quota watch ended is kept without review, the caller told why (SPEC §4 deposit 3).
  */
 export async function recordMessage(
@@ -39,11 +37,11 @@ export async function recordMessage(
   const { config, prompts } = deps
   const minMs = config.recording.minMessageSeconds * 1000
   // FreeSWITCH records at the codec's rate unless told; quota arithmetic needs 16,000 bytes per second.
-  await call.setVariable('record_sample_rate', '8000')
+  await call.setVariable('record_sample_rate', String(SAMPLE_RATE))
 
   let tooShort = 0
   for (;;) {
-    const capSeconds = await takeCapSeconds(claim, box, deps)
+    const capSeconds = await capForNextTake(claim, box, deps)
     if (capSeconds < config.recording.minMessageSeconds) {
       // Before a re-record: other callers' messages filled the box meanwhile.
       log.info({ capSeconds }, 'no room left for another take: mailbox full')
@@ -143,7 +141,7 @@ async function recordOnce(
       () => 0,
     )
   }
-  claim.finishTake(WAV_HEADER_BYTES + Math.ceil((durationMs * BYTES_PER_SECOND) / 1000))
+  claim.finishTake(wavBytesForMs(durationMs))
   const endedByLimit = !result.hungUp && !result.silenceEnded && result.terminator === undefined
   return { uuid, path, durationMs, hungUp: result.hungUp, endedByLimit }
 }

@@ -1,10 +1,10 @@
 import type { Call } from '../esl/call.js'
 import { HangupError } from '../esl/errors.js'
 import type { Logger } from '../log.js'
-import { isBoxNumber, isSafeDomain } from '../store/audio-files.js'
+import { isBoxNumber, isSafeDomain } from '../mailbox-values.js'
+import { domainSettings } from '../store/domain-settings.js'
 import type { FlowDeps } from './deps.js'
 import { deposit } from './deposit.js'
-import { domainSettings } from './domain-settings.js'
 import { ownerAccess } from './owner/access.js'
 
 export type VmAction = 'deposit' | 'check' | 'login' | 'menu'

@@ -1,6 +1,6 @@
-import { rearmFullNotice } from '../flows/quota-check.js'
-import type { MwiReason } from '../flows/deps.js'
+import type { UpdateReason } from '../contracts/lamps.js'
 import type { Logger } from '../log.js'
+import { rearmFullNotice } from '../quota/box-quota.js'
 import type { Mailbox } from '../store/types.js'
 import type { JobContext } from './types.js'
 
@@ -12,7 +12,7 @@ import type { JobContext } from './types.js'
 export async function afterBoxesChanged(
   ctx: JobContext,
   boxRowIds: Iterable<number>,
-  reason: MwiReason,
+  reason: UpdateReason,
   log: Logger,
 ): Promise<number> {
   let failures = 0

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { storeNewMessage, type CallerData } from '../flows/commit-message.js'
+import { storeNewMessage, type CallerData } from '../lifecycle/new-message.js'
 import type { Logger } from '../log.js'
 import { DeletedFileError, StoreConflictError } from '../store/errors.js'
 import type { Mailbox } from '../store/types.js'

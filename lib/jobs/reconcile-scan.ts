@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isBoxNumber, isSafeDomain } from '../store/audio-files.js'
+import { isBoxNumber, isSafeDomain } from '../mailbox-values.js'
 
 const MESSAGE_FILE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.wav$/
 const GREETING_FILE =

@@ -1,6 +1,8 @@
 import type { Clock } from '../clock.js'
 import type { Config, JobSchedules } from '../config/types.js'
-import type { FlowEvents, MailRequests, MwiReason } from '../flows/deps.js'
+import type { MailboxEvents } from '../contracts/events.js'
+import type { UpdateReason } from '../contracts/lamps.js'
+import type { MailRequests } from '../contracts/mail.js'
 import type { Logger } from '../log.js'
 import type { AudioFiles } from '../store/audio-files.js'
 import type { Store } from '../store/index.js'
@@ -36,7 +38,7 @@ export function isJobName(name: string): name is JobName {
 
 /** The lamps, as the jobs use them (`MwiService` implements it; voicemailctl may pass one without a link). */
 export interface JobMwi {
-  refresh(box: Mailbox, reason: MwiReason): Promise<void>
+  refresh(box: Mailbox, reason: UpdateReason): Promise<void>
   announceAll(reason: 'RESYNC'): Promise<{ boxes: number; events: number }>
 }
 
@@ -50,7 +52,7 @@ export interface JobMailWorker {
  * `deps.config` (SIGHUP) changes retention and recording limits for the next run. `FlowDeps` fits as it is.
  */
 export interface JobContext {
-  deps: { config: Config; clock: Clock; log: Logger; mail?: MailRequests; events?: FlowEvents }
+  deps: { config: Config; clock: Clock; log: Logger; mail?: MailRequests; events?: MailboxEvents }
   store: Store
   files: AudioFiles
   mwi: JobMwi

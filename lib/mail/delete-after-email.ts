@@ -1,4 +1,4 @@
-import type { MwiRequests } from '../flows/deps.js'
+import type { MwiRequests } from '../contracts/lamps.js'
 import type { Logger } from '../log.js'
 import type { AudioFiles } from '../store/audio-files.js'
 import type { Store } from '../store/index.js'

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Clock } from '../clock.js'
 import type { Config } from '../config/types.js'
-import type { MailRequests } from '../flows/deps.js'
+import type { MailRequests } from '../contracts/mail.js'
 import type { Logger } from '../log.js'
 import { StoreError } from '../store/errors.js'
 import type { Store } from '../store/index.js'
@@ -62,7 +62,7 @@ export class MailNotifier implements MailRequests {
   }
 
   /**
-   * Queue the "mailbox full" notice. Once-per-episode is the caller's business (`lib/flows/quota-check.ts`); this only
+   * Queue the "mailbox full" notice. Once-per-episode is the caller's business (`lib/quota/box-quota.ts`); this only
    * skips boxes whose full-box notice is turned off.
    */
   mailboxFull(box: Mailbox, usage: { usedBytes: number; quotaBytes: number }): Promise<void> {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Clock } from '../clock.js'
 import type { Config } from '../config/types.js'
-import type { MwiRequests } from '../flows/deps.js'
+import type { MwiRequests } from '../contracts/lamps.js'
 import type { Logger } from '../log.js'
 import type { AudioFiles } from '../store/audio-files.js'
 import type { Store } from '../store/index.js'

@@ -1,3 +1,4 @@
+import { isBoxNumber } from '../mailbox-values.js'
 import type { Mailbox, MessageCounts } from '../store/types.js'
 import {
   type Account,
@@ -33,9 +34,6 @@ export function newRunCache(): RunCache {
   return { counts: new Map(), unified: new Map(), boxes: new Map() }
 }
 
-/** Box numbers are 2–10 digits (SPEC §3): a user part like `*97` or `alice` has no own box. */
-const BOX_ID = /^[0-9]{2,10}$/
-
 /** A refresh reaching more accounts than this reads one snapshot of the boxes instead of querying per account. */
 const PER_ACCOUNT_LOOKUPS = 8
 
@@ -61,8 +59,9 @@ export class LampResolver {
 
   /** The lamp of one account. Rejects with the store's error if a lookup fails. */
   async lamp(account: Account, cache: RunCache = newRunCache()): Promise<Lamp> {
+    // A user part that is not a box number (`*97`, `alice`) has no box of its own.
     const [own, listing, unified] = await Promise.all([
-      BOX_ID.test(account.user) ? this.boxOf(account, cache) : undefined,
+      isBoxNumber(account.user) ? this.boxOf(account, cache) : undefined,
       this.directory.boxesListing(account),
       this.unifiedOf(account.domain, cache),
     ])

@@ -1,12 +1,5 @@
+import type { UpdateReason } from '../contracts/lamps.js'
 import type { MessageCounts } from '../store/types.js'
-
-/**
- * Why a MESSAGE_WAITING went out. The first six are mod_voicemail's `MWI_REASON_CHART` names (vm.c:86–107), so
- * tools that read `Update-Reason` from the event stream keep working; the last two are ours:
- * `RESYNC` (the mwi-resync job, `voicemailctl mwi resync`) and `CONNECT` (a FreeSWITCH node (re)connected).
- * `Update-Reason` is not an `MWI-*` header, so sofia keeps it out of the NOTIFY body (sp.c:570–583).
- */
-export type UpdateReason = 'NEW' | 'DELETE' | 'SAVE' | 'PURGE' | 'READ' | 'UNKNOWN' | 'RESYNC' | 'CONNECT'
 
 export type HeaderList = Array<[string, string]>
 

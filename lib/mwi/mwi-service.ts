@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import type { UpdateReason } from '../contracts/lamps.js'
 import type { FreeswitchLink, FsEvent } from '../esl/link.js'
 import type { Logger } from '../log.js'
 import type { Mailbox } from '../store/types.js'
@@ -7,7 +8,7 @@ import type { MwiDirectory } from './directory.js'
 import { type Lamp, LampResolver, newRunCache } from './lamp-resolver.js'
 import { type MwiStoreParts, storeDirectory } from './store-directory.js'
 import { LatencyRecorder, type LatencyStats } from './latency.js'
-import { buildMessageWaiting, echoedHeaders, noMessages, type UpdateReason } from './message-waiting.js'
+import { buildMessageWaiting, echoedHeaders, noMessages } from './message-waiting.js'
 
 export interface MwiServiceOptions {
   link: FreeswitchLink

@@ -1,23 +1,14 @@
 import { open, mkdir, rm, stat, rename } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { VoicemailError } from '../errors.js'
+import { isBoxNumber, isSafeDomain } from '../mailbox-values.js'
 import { readWavHeader, type WavInfo } from './wav.js'
 
 /** A path component that is not a validated id, domain or UUID: refused before any file is touched. */
 export class UnsafePathError extends VoicemailError {}
 
-const DOMAIN =
-  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
-const BOX = /^\d{2,10}$/
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
 const GREETING = /^(unavailable|busy|temporary|name)$/
-
-export function isSafeDomain(domain: string): boolean {
-  return DOMAIN.test(domain)
-}
-export function isBoxNumber(id: string): boolean {
-  return BOX.test(id)
-}
 
 /**
  * Where audio lives: `<stateDir>/recordings/<domain>/<box>/<uuid>.wav` for messages and

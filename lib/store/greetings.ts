@@ -89,10 +89,4 @@ export class GreetingRepo {
     )
     return rows.map(toGreeting)
   }
-
-  /** Every greeting file the store knows, for reconcile. */
-  async listFiles(): Promise<{ mailboxRowId: number; kind: GreetingKind; file: string }[]> {
-    const rows = await this.db.all<GreetingRow>('SELECT * FROM greetings ORDER BY mailbox_id, kind')
-    return rows.map((r) => ({ mailboxRowId: r.mailbox_id, kind: r.kind as GreetingKind, file: r.file }))
-  }
 }

@@ -1,6 +1,5 @@
 import type { Db } from './db.js'
-import { StoreConflictError } from './errors.js'
-import { isForeignKeyViolation, isUniqueViolation } from './sqlite-errors.js'
+import { messageInsertError } from './sqlite-errors.js'
 import type { Folder } from './types.js'
 
 /**
@@ -51,11 +50,6 @@ export async function insertImportedMessage(db: Db, message: ImportedMessage): P
       ],
     )
   } catch (err) {
-    if (isUniqueViolation(err))
-      throw new StoreConflictError(`message ${message.uuid} already exists`, { cause: err })
-    if (isForeignKeyViolation(err)) {
-      throw new StoreConflictError(`no mailbox with row id ${message.mailboxRowId}`, { cause: err })
-    }
-    throw err
+    throw messageInsertError(err, message)
   }
 }

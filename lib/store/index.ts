@@ -12,8 +12,7 @@ import { MessageRepo } from './messages.js'
 import { RecordingsInFlight, type RecordingsInFlightOptions } from './recordings-in-flight.js'
 import { RecordingJournal } from './recordings-in-progress.js'
 import { TombstoneRepo } from './tombstones.js'
-import { bytesUsed, quotaOf, usageOf, type Usage } from './usage.js'
-import type { Mailbox } from './types.js'
+import { bytesUsed } from './usage.js'
 
 /**
  * Every repository over one `Db`, so the daemon and voicemailctl create one thing. The recordings in flight live
@@ -65,20 +64,6 @@ export class Store {
     return bytesUsed(this.db, mailboxRowId)
   }
 
-  /** Used bytes, quota (the box's or `defaultQuotaBytes`) and percentage. */
-  usage(box: Pick<Mailbox, 'rowId' | 'quotaBytes'>, defaultQuotaBytes: number): Promise<Usage> {
-    return usageOf(this.db, box, defaultQuotaBytes)
-  }
-
-  /** `quota - used - recordings in flight` for a box right now, never below 0. */
-  async remainingBytes(
-    box: Pick<Mailbox, 'rowId' | 'quotaBytes'>,
-    defaultQuotaBytes: number,
-  ): Promise<number> {
-    const used = await this.bytesUsed(box.rowId)
-    return Math.max(0, quotaOf(box, defaultQuotaBytes) - used - this.recordings.bytes(box.rowId))
-  }
-
   /** Resolves once the database answers a trivial query (health check); rejects with StoreError. */
   async ping(): Promise<void> {
     await this.db.get('SELECT 1 AS ok')
@@ -101,5 +86,4 @@ export async function openStore(
 }
 
 export type { GreetingFileRow, MessageFileRow } from './file-rows.js'
-export type { InFlightClaim, InFlightSizes } from './recordings-in-flight.js'
-export type { Usage } from './usage.js'
+export type { InFlightClaim } from './recordings-in-flight.js'

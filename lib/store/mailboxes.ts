@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js'
 import type { MailboxKind } from '../config/types.js'
+import { isBoxNumber } from '../mailbox-values.js'
 import type { Db, SqlValue } from './db.js'
 import { StoreConflictError } from './errors.js'
 import { isForeignKeyViolation, isUniqueViolation } from './sqlite-errors.js'
@@ -113,13 +114,12 @@ const settingColumns: {
   enabled: ['enabled', (v) => (v === true ? 1 : 0)],
 }
 
-const BOX_ID = /^[0-9]{2,10}$/
 const KINDS: readonly string[] = ['personal', 'general']
 const GREETING_KINDS: readonly string[] = ['unavailable', 'busy', 'temporary', 'name']
 
 /** Throws StoreConflictError unless `id` is 2–10 digits. Paths are built from box ids, so this is also security. */
 export function assertMailboxId(id: string): void {
-  if (!BOX_ID.test(id))
+  if (!isBoxNumber(id))
     throw new StoreConflictError(`mailbox id must be 2 to 10 digits, got ${JSON.stringify(id)}`)
 }
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js'
 import type { Db, SqlValue } from './db.js'
-import { DeletedFileError, MessageGoneError, StoreConflictError } from './errors.js'
-import { isForeignKeyViolation, isUniqueViolation } from './sqlite-errors.js'
+import { DeletedFileError, MessageGoneError } from './errors.js'
+import { messageInsertError } from './sqlite-errors.js'
 import { TombstoneRepo, type RemovalReason } from './tombstones.js'
 import type { Folder, Message, MessageCounts } from './types.js'
 
@@ -63,14 +63,6 @@ export interface NewMessage {
   forwardedFrom?: string
 }
 
-/** A file a message row points at, for reconcile. */
-export interface MessageFile {
-  rowId: number
-  mailboxRowId: number
-  file: string
-  missing: boolean
-}
-
 /**
  * What a purge or retention run removed: the files to unlink now that the rows are gone (their deletion is already
  * recorded in `deleted_files`, see `unlinkRemoved`), and counts per box row id.
@@ -119,12 +111,7 @@ export class MessageRepo {
         ],
       )
     } catch (err) {
-      if (isUniqueViolation(err))
-        throw new StoreConflictError(`message ${message.uuid} already exists`, { cause: err })
-      if (isForeignKeyViolation(err)) {
-        throw new StoreConflictError(`no mailbox with row id ${message.mailboxRowId}`, { cause: err })
-      }
-      throw err
+      throw messageInsertError(err, message)
     }
     if (result.changes === 0) throw new DeletedFileError(`${message.file} belongs to a deleted message`)
     return (await this.getByRowId(result.lastId)) as Message
@@ -269,19 +256,6 @@ export class MessageRepo {
     }
     if (clauses.length === 0) return Promise.resolve({ files: [], perBox: new Map() })
     return this.removeWhere(clauses.join(' OR '), params, 'retention')
-  }
-
-  /** Every message file the store knows, for reconcile. */
-  async listFiles(): Promise<MessageFile[]> {
-    const rows = await this.db.all<{ id: number; mailbox_id: number; file: string; missing: number }>(
-      'SELECT id, mailbox_id, file, missing FROM messages ORDER BY id',
-    )
-    return rows.map((r) => ({
-      rowId: r.id,
-      mailboxRowId: r.mailbox_id,
-      file: r.file,
-      missing: r.missing !== 0,
-    }))
   }
 
   /** Delete rows and tombstone their files in one transaction: the one way a message row leaves the store. */

@@ -70,8 +70,9 @@ function toEntry(row: OutboxRow): OutboxEntry {
 const MAX_ERROR_LENGTH = 500
 
 /**
- * The mail outbox (SPEC §5): mail is queued here in the same process step that commits the message, and sent
- * by the outbox worker. Times are epoch ms passed in by the caller (the worker's injected clock), so the retry
+ * The mail outbox (SPEC §5): a message's mails are queued here in the transaction that stores the message
+ * (lifecycle/new-message.ts `storeNewMessage`), so there is never a message without its mail, and sent by the
+ * outbox worker. Times are epoch ms passed in by the caller (the worker's injected clock), so the retry
  * schedule is testable without waiting.
  */
 export class OutboxRepo {

@@ -1,22 +1,8 @@
 import type { Clock } from '../clock.js'
+import { BYTES_PER_SECOND, WAV_HEADER_BYTES } from '../quota/audio-format.js'
+import type { InFlightSizes } from '../quota/rules.js'
 
-/** Audio bytes per second of the only format we record (SPEC §1: 8 kHz, 16-bit, mono). */
-export const BYTES_PER_SECOND = 16000
 const BYTES_PER_MS = BYTES_PER_SECOND / 1000
-/** The canonical WAV header FreeSWITCH writes before the samples. */
-export const WAV_HEADER_BYTES = 44
-
-/** Sizes the quota rule works with (from the recording config; passed in because SIGHUP may change them). */
-export interface InFlightSizes {
-  /** A minimum-length message, header included: a box with less room than this is full. */
-  minMessageBytes: number
-  /**
-   * What an admitted caller counts for at least, until their take is known: a minimum-length message plus a
-   * margin, so that a recording ended to keep the quota is still long enough to keep (FreeSWITCH starts writing
-   * a little after we ask it to record, and we measure from the asking).
-   */
-  floorBytes: number
-}
 
 type ClaimState =
   | { kind: 'waiting' }
@@ -146,7 +132,8 @@ export interface RecordingsInFlightOptions {
  *   flow tells the caller why). Recordings still under their floor go on until they reach it: their room was set
  *   aside when they were let in.
  *
- * Memory only: a restart ends every recording anyway. Key boxes by their row id.
+ * Memory only: a restart ends every recording anyway (the recording journal, recordings-in-progress.ts, is what
+ * survives one). A box is whatever key the caller gives: the quota module passes the mailbox's row id.
  */
 export class RecordingsInFlight {
   private readonly byBox = new Map<string | number, BoxEntry>()

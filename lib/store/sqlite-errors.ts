@@ -1,4 +1,4 @@
-import { StoreError } from './errors.js'
+import { StoreConflictError, StoreError } from './errors.js'
 
 /** True when `err` is SQLite refusing a write for a UNIQUE / PRIMARY KEY constraint (a duplicate). */
 export function isUniqueViolation(err: unknown): boolean {
@@ -20,4 +20,17 @@ export function isForeignKeyViolation(err: unknown): boolean {
     typeof cause.message === 'string' &&
     /FOREIGN KEY/.test(cause.message)
   )
+}
+
+/**
+ * What a failed message insert (a deposit, a forward, an adopted or an imported recording) is rethrown as:
+ * StoreConflictError for a uuid that exists already or a box that is gone, else the error as it was.
+ */
+export function messageInsertError(err: unknown, message: { uuid: string; mailboxRowId: number }): unknown {
+  if (isUniqueViolation(err))
+    return new StoreConflictError(`message ${message.uuid} already exists`, { cause: err })
+  if (isForeignKeyViolation(err)) {
+    return new StoreConflictError(`no mailbox with row id ${message.mailboxRowId}`, { cause: err })
+  }
+  return err
 }

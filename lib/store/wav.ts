@@ -1,4 +1,5 @@
 import { VoicemailError } from '../errors.js'
+import { BYTES_PER_SAMPLE, SAMPLE_RATE } from '../quota/audio-format.js'
 
 /** A WAV file that cannot be played as a voicemail: not RIFF/WAVE, not PCM, truncated, or empty. */
 export class WavFormatError extends VoicemailError {}
@@ -69,5 +70,10 @@ export function readWavHeader(head: Buffer, fileSize: number): WavInfo {
 
 /** The format every recording must have so that quota arithmetic holds (SPEC §1: 16,000 bytes per second). */
 export function isVoicemailFormat(info: WavInfo): boolean {
-  return info.format === 1 && info.channels === 1 && info.sampleRate === 8000 && info.bitsPerSample === 16
+  return (
+    info.format === 1 &&
+    info.channels === 1 &&
+    info.sampleRate === SAMPLE_RATE &&
+    info.bitsPerSample === BYTES_PER_SAMPLE * 8
+  )
 }

@@ -1,6 +1,6 @@
-import type { MwiReason, MwiRequests } from '../flows/deps.js'
+import type { MwiRequests, UpdateReason } from '../contracts/lamps.js'
 
-export type BoxListener = (reason: MwiReason) => void
+export type BoxListener = (reason: UpdateReason) => void
 
 /**
  * "Something changed in box N" for the open voicemail pages (server-sent events). Fed from the one place every
@@ -24,7 +24,7 @@ export class BoxEventHub {
     }
   }
 
-  publish(boxRowId: number, reason: MwiReason): void {
+  publish(boxRowId: number, reason: UpdateReason): void {
     for (const listener of this.listeners.get(boxRowId) ?? []) listener(reason)
   }
 

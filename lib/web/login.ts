@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { isBoxNumber, isSafeDomain } from '../store/audio-files.js'
+import { isBoxNumber, isSafeDomain } from '../mailbox-values.js'
 import { checkPinLogin, type PinLoginResult } from '../access/pin-login.js'
 import { hashPin, verifyPin } from '../store/pin.js'
 import type { Mailbox } from '../store/types.js'

@@ -1,6 +1,6 @@
 import client from 'prom-client'
+import type { MailboxEvents } from '../contracts/events.js'
 import { HangupError } from '../esl/errors.js'
-import type { FlowEvents } from '../flows/deps.js'
 import type { OutboxRepo } from '../store/outbox.js'
 import type { Mailbox, Message } from '../store/types.js'
 
@@ -19,7 +19,7 @@ const FLOWS: readonly string[] = ['deposit', 'check', 'login', 'menu']
  * worker (mail latency and failures); gauges are read when scraped (outbox depth, FreeSWITCH links). Nothing here
  * throws into its caller.
  */
-export class VoicemailMetrics implements FlowEvents {
+export class VoicemailMetrics implements MailboxEvents {
   readonly registry = new client.Registry()
   private readonly calls: client.Counter<'flow' | 'outcome'>
   private readonly stored: client.Counter<'source'>

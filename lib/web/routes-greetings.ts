@@ -3,8 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { convertOffThread } from '../audio/convert-thread.js'
 import { describeSource, type ConvertedAudio } from '../audio/convert.js'
 import { AudioConversionError } from '../audio/errors.js'
-import { installGreeting } from '../audio/install-greeting.js'
-import { rearmFullNotice } from '../flows/quota-check.js'
+import { removeGreeting } from '../lifecycle/greetings.js'
+import { installGreeting } from '../lifecycle/install-greeting.js'
 import type { GreetingKind } from '../store/types.js'
 import type { WebContext } from './context.js'
 import { HttpProblem, notFound } from './errors.js'
@@ -100,18 +100,8 @@ export function greetingRoutes(app: FastifyInstance, ctx: WebContext): void {
         'Only the temporary greeting can be removed; upload a new recording to replace the others.',
       )
     }
-    const removed = await deps.store.greetings.remove(box.rowId, 'temporary')
-    if (removed !== undefined) {
-      await deps.files.remove(deps.files.fromStored(removed))
-      await deps.store.audit.append({
-        mailboxRowId: box.rowId,
-        actor: `web:${clientOf(request)}`,
-        action: 'greeting.removed',
-        detail: { kind: 'temporary' },
-      })
-      ctx.log.info({ domain: box.domain, mailbox: box.id, kind: 'temporary' }, 'greeting removed')
-      await rearmFullNotice(box, deps)
-    }
+    const log = ctx.log.child({ domain: box.domain, mailbox: box.id })
+    await removeGreeting(box, 'temporary', `web:${clientOf(request)}`, deps, log)
     return view(box.rowId)
   })
 }

@@ -1,10 +1,10 @@
 import type {} from '@fastify/static'
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import type { MwiReason } from '../flows/deps.js'
-import { copyMessage } from '../flows/message-copy.js'
-import { refreshLamp } from '../flows/owner/session.js'
+import type { UpdateReason } from '../contracts/lamps.js'
+import { copyMessage } from '../lifecycle/copy-message.js'
+import { refreshLamp } from '../lifecycle/lamps.js'
 import { attachmentName } from '../mail/format.js'
-import { isBoxNumber } from '../store/audio-files.js'
+import { isBoxNumber } from '../mailbox-values.js'
 import type { Mailbox, Message } from '../store/types.js'
 import type { WebContext } from './context.js'
 import { HttpProblem, notFound } from './errors.js'
@@ -56,7 +56,7 @@ export function messageRoutes(app: FastifyInstance, ctx: WebContext): void {
     const log = ctx.log.child({ domain: box.domain, mailbox: box.id, client: clientOf(request) })
     const reason = await apply(ctx, message, action as Action)
     log.info({ messageUuid: message.uuid, action }, 'message changed on the voicemail page')
-    await refreshLamp({ deps, log, box }, reason)
+    await refreshLamp(deps, box, reason, log)
     const fresh = (await deps.store.messages.get(message.uuid)) ?? message
     return { message: messageView(fresh, await boxTimezone(box, deps)) }
   })
@@ -97,7 +97,7 @@ export function messageRoutes(app: FastifyInstance, ctx: WebContext): void {
 }
 
 /** The same store calls the phone's keys make (2 save, 7 delete/undelete, playing it marks it heard). */
-async function apply(ctx: WebContext, message: Message, action: Action): Promise<MwiReason> {
+async function apply(ctx: WebContext, message: Message, action: Action): Promise<UpdateReason> {
   const messages = ctx.deps.store.messages
   switch (action) {
     case 'save':

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { purgeDeleted } from '../flows/owner/session.js'
+import { purgeAtSessionEnd } from '../lifecycle/purge-deleted.js'
 import type { WebContext } from './context.js'
 import { authed, checkSameOrigin, clientOf, SESSION_COOKIE, setSessionCookie } from './guard.js'
 import { logIn } from './login.js'
@@ -59,7 +59,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: WebContext): void {
       ctx.sessions.end(session.id)
       // Like hanging up on the phone: what the owner marked deleted goes now.
       const log = ctx.log.child({ domain: box.domain, mailbox: box.id })
-      await purgeDeleted({ deps: ctx.deps, log, box })
+      await purgeAtSessionEnd(box, ctx.deps, log)
       log.info({}, 'web logout')
     }
     setSessionCookie(reply, request, undefined)

@@ -1,7 +1,8 @@
-import { fullness, type Fullness } from '../flows/owner/announce.js'
-import { domainSettings } from '../flows/domain-settings.js'
-import type { FlowDeps } from '../flows/deps.js'
+import type { ServiceDeps } from '../contracts/service-deps.js'
 import { formatDateTime, formatDuration, validTimezone } from '../mail/format.js'
+import { quotaState } from '../quota/box-quota.js'
+import type { Fullness } from '../quota/rules.js'
+import { domainSettings } from '../store/domain-settings.js'
 import type { Greeting, GreetingKind, Mailbox, Message, MessageCounts } from '../store/types.js'
 
 /** A message as the page shows it: envelope fields, times already written in the box's time zone. */
@@ -34,7 +35,10 @@ export interface BoxView {
 }
 
 /** The zone a box's dates are shown in: its own, else its domain's (as the phone's envelope and the mail). */
-export async function boxTimezone(box: Mailbox, deps: Pick<FlowDeps, 'store' | 'config'>): Promise<string> {
+export async function boxTimezone(
+  box: Mailbox,
+  deps: Pick<ServiceDeps, 'store' | 'config'>,
+): Promise<string> {
   return validTimezone(box.timezone ?? (await domainSettings(box.domain, deps)).timezone)
 }
 
@@ -58,23 +62,24 @@ export function messageView(message: Message, zone: string): MessageView {
 }
 
 /** Everything the box page shows, read afresh (counts and the full/almost-full rule as the phone announces them). */
-export async function boxView(box: Mailbox, deps: Pick<FlowDeps, 'store' | 'config'>): Promise<BoxView> {
+export async function boxView(box: Mailbox, deps: Pick<ServiceDeps, 'store' | 'config'>): Promise<BoxView> {
   const zone = await boxTimezone(box, deps)
-  const [fresh, saved, all, counts, usage] = await Promise.all([
+  const [fresh, saved, all, counts, quota] = await Promise.all([
     deps.store.messages.listForOwner(box.rowId, 'new'),
     deps.store.messages.listForOwner(box.rowId, 'saved'),
     deps.store.messages.listAll(box.rowId),
     deps.store.messages.counts(box.rowId),
-    deps.store.usage(box, deps.config.defaultQuotaBytes),
+    quotaState(box, deps),
   ])
   const deleted = all.filter((m) => m.deleted)
   return {
     box: { id: box.id, domain: box.domain, name: box.name, timezone: zone },
     counts: { ...counts, deleted: deleted.length },
     quota: {
-      ...usage,
-      percent: Math.round(usage.percent),
-      state: fullness(usage, deps.config.recording.minMessageSeconds),
+      usedBytes: quota.usedBytes,
+      quotaBytes: quota.quotaBytes,
+      percent: Math.round(quota.percent),
+      state: quota.state,
     },
     messages: [...fresh, ...saved].map((m) => messageView(m, zone)),
     deleted: deleted.map((m) => messageView(m, zone)),

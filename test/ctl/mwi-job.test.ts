@@ -142,7 +142,11 @@ void t.test('message delete turns the lamp off at once when FreeSWITCH answers',
   })
   const r = await f.run(['message', 'delete', uuid])
   t.equal(r.code, 0, r.stderr)
-  t.equal(r.stderr, '', 'no note: the lamp was sent')
+  t.notMatch(r.stderr, /FreeSWITCH not reachable/, 'the lamp was sent')
+  t.match(
+    r.stderr,
+    /^note: voicemaild is not running \(no .*\): voicemailctl pushes the lamps over its own FreeSWITCH connection\n$/,
+  )
   const events = fs.sentEvents.filter((e) => e.name === 'MESSAGE_WAITING')
   t.same(
     events.map((e) => [header(e.headers, 'MWI-Messages-Waiting'), header(e.headers, 'Update-Reason')]),

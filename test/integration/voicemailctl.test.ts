@@ -1,8 +1,10 @@
 /**
  * Every voicemailctl command that talks to FreeSWITCH, run as the operator runs it (daemon/ctl.ts as a process,
- * `--config` of a real PBX) while the daemon runs: `mwi resync`, `job run mwi-resync`, `message delete`,
+ * `--config` of a real PBX) while the daemon runs, so through the daemon's control socket (one owner per job):
+ * `mwi resync`, `job run mwi-resync`, `message delete`,
  * `job run cleanup`, `mailbox set --enabled`, `mailbox remove --yes` (their lamps reach the phones), `doctor` (reachable, mod_voicemail not loaded, feature codes, then a shadowed 5001), and what they say when
- * FreeSWITCH cannot be reached or refuses the password. `job run reconcile` (adoption, lamp) is in restarts.test.ts.
+ * FreeSWITCH cannot be reached or refuses the password, once the daemon is stopped (voicemailctl then works alone).
+ * `job run reconcile` (adoption, lamp) is in restarts.test.ts.
  */
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
@@ -56,7 +58,8 @@ if (realTierAvailable(t)) {
       const [n100, n1001, since] = [p100.notifies().length, p1001.notifies().length, pbx.esl.events.length]
       const run = await voicemailctl(pbx, ['mwi', 'resync'])
       t.equal(run.code, 0, 'exit 0')
-      t.match(run.stdout, /^announced 2 boxes \(3 MESSAGE_WAITING events\) to 127\.0\.0\.1:\d+$/m)
+      t.match(run.stdout, /^voicemaild announced 2 boxes \(3 MESSAGE_WAITING events\) to 127\.0\.0\.1:\d+$/m)
+      t.equal(run.stderr, '', 'served by the running daemon')
       t.ok(await p100.waitFor(lampIs(true, '2/0 (0/0)', '100'), 10_000, n100), 'phone 100 got its lamp')
       t.ok(
         await p1001.waitFor(lampIs(true, '1/0 (0/0)', '1001'), 10_000, n1001),
@@ -69,7 +72,11 @@ if (realTierAvailable(t)) {
       const [n100, n1001] = [p100.notifies().length, p1001.notifies().length]
       const run = await voicemailctl(pbx, ['job', 'run', 'mwi-resync'])
       t.equal(run.code, 0, 'exit 0')
-      t.match(run.stdout, /^mwi-resync: done\nboxes:\s+2\nevents:\s+3$/m)
+      t.match(run.stdout, /^mwi-resync: done by voicemaild\nboxes:\s+2\nevents:\s+3$/m)
+      t.ok(
+        pbx.logs().some((l) => l.component === 'jobs' && l.job === 'mwi-resync' && l.msg === 'job finished'),
+        'the job ran in the daemon',
+      )
       t.ok(await p100.waitFor(lampIs(true, '2/0 (0/0)', '100'), 10_000, n100), 'phone 100')
       t.ok(await p1001.waitFor(lampIs(true, '1/0 (0/0)', '1001'), 10_000, n1001), 'phone 1001')
     })
@@ -161,6 +168,8 @@ if (realTierAvailable(t)) {
     })
 
     await t.test('FreeSWITCH not reachable, or the password refused', async (t) => {
+      // Without the daemon: voicemailctl works alone, over its own connection to the FreeSWITCH its config names.
+      await pbx.stopDaemon('SIGTERM')
       const config = await readFile(pbx.configPath, 'utf8')
       const node = `port: ${pbx.fs.ports.esl}, password: ClueCon`
       t.ok(config.includes(node), 'the harness config names the node')
@@ -192,6 +201,10 @@ if (realTierAvailable(t)) {
       const job = await voicemailctl(wrongPassword, ['job', 'run', 'mwi-resync', '--timeout', '1'])
       t.equal(job.code, 1, 'job run mwi-resync exit 1')
       t.match(job.stderr, /cannot connect to FreeSWITCH \(127\.0\.0\.1:\d+\) within 1 s/)
+      t.match(
+        job.stderr,
+        /^note: voicemaild is not running \(no .*control\.sock\): voicemailctl runs the job/m,
+      )
       const reconcile = await voicemailctl(unreachable, ['job', 'run', 'reconcile', '--timeout', '1'])
       t.equal(reconcile.code, 0, 'job run reconcile still runs (exit 0)')
       t.match(

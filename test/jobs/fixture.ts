@@ -5,7 +5,7 @@ import type { Test } from 'tap'
 import { ManualClock } from '../../lib/clock.js'
 import { defaults } from '../../lib/config/defaults.js'
 import type { Config } from '../../lib/config/types.js'
-import type { MwiReason } from '../../lib/flows/deps.js'
+import type { UpdateReason } from '../../lib/contracts/lamps.js'
 import type { JobContext, JobMwi } from '../../lib/jobs/types.js'
 import { silentLogger } from '../../lib/log.js'
 import { AudioFiles } from '../../lib/store/audio-files.js'
@@ -15,9 +15,9 @@ import { buildWav } from '../support/freeswitch/wav.js'
 
 /** Lamps as the jobs ask for them, recorded (the jobs only talk to this interface). */
 export class RecordingMwi implements JobMwi {
-  readonly refreshed: Array<{ box: string; reason: MwiReason }> = []
+  readonly refreshed: Array<{ box: string; reason: UpdateReason }> = []
   announced = 0
-  refresh(box: Mailbox, reason: MwiReason): Promise<void> {
+  refresh(box: Mailbox, reason: UpdateReason): Promise<void> {
     this.refreshed.push({ box: `${box.id}@${box.domain}`, reason })
     return Promise.resolve()
   }

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { StoreConflictError } from '../../lib/store/errors.js'
-import { quotaOf, usagePercent } from '../../lib/store/usage.js'
+import { quotaState } from '../../lib/quota/box-quota.js'
+import { quotaOf, usagePercent } from '../../lib/quota/rules.js'
 import { makeBox, openTestStore } from './fixture.js'
 
 void t.test('greetings: set, replace, get, list, remove', async (t) => {
@@ -37,7 +38,7 @@ void t.test('greetings: set, replace, get, list, remove', async (t) => {
     ['busy', 'name'],
   )
   t.same(
-    (await store.greetings.listFiles()).map((g) => g.file),
+    (await store.greetings.list(box.rowId)).map((g) => g.file),
     ['g/busy-2.wav', 'g/name.wav'],
   )
   t.equal(await store.greetings.remove(box.rowId, 'busy'), 'g/busy-2.wav')
@@ -84,9 +85,18 @@ void t.test('usage counts messages until purged, greetings and name', async (t) 
   await store.messages.purgeDeleted(box.rowId)
   t.equal(await store.bytesUsed(box.rowId), 350, 'purged no longer counts')
 
-  t.same(await store.usage(box, 1000), { usedBytes: 350, quotaBytes: 1000, percent: 35 }, 'default quota')
+  const config = { defaultQuotaBytes: 1000, recording: { minMessageSeconds: 0, maxMessageSeconds: 60 } }
+  t.match(
+    await quotaState(box, { store, config }),
+    { usedBytes: 350, quotaBytes: 1000, percent: 35 },
+    'default quota',
+  )
   const own = await store.mailboxes.update(box.rowId, { quotaBytes: 700 })
-  t.same(await store.usage(own, 1000), { usedBytes: 350, quotaBytes: 700, percent: 50 }, "box's own quota")
+  t.match(
+    await quotaState(own, { store, config }),
+    { usedBytes: 350, quotaBytes: 700, percent: 50 },
+    "box's own quota",
+  )
   t.equal(quotaOf({}, 5), 5)
   t.equal(usagePercent(10, 0), 100, 'a zero quota is full')
   t.equal(usagePercent(150, 100), 150, 'over quota shows above 100')

@@ -1,16 +1,13 @@
 import t from 'tap'
 import { ManualClock } from '../../lib/clock.js'
-import {
-  BYTES_PER_SECOND,
-  RecordingsInFlight,
-  WAV_HEADER_BYTES,
-  type InFlightClaim,
-} from '../../lib/store/recordings-in-flight.js'
+import { BYTES_PER_SECOND, WAV_HEADER_BYTES } from '../../lib/quota/audio-format.js'
+import { roomLeft } from '../../lib/quota/box-quota.js'
+import { RecordingsInFlight, type InFlightClaim } from '../../lib/store/recordings-in-flight.js'
 import { makeBox, openTestStore } from './fixture.js'
 
 const MiB = 1024 * 1024
 const seconds = (s: number): number => WAV_HEADER_BYTES + s * BYTES_PER_SECOND
-// As quota-check.ts derives them for minMessageSeconds 3: a 3 s message, and 3.5 s per caller in flight.
+// As quota/rules.ts derives them for minMessageSeconds 3: a 3 s message, and 3.5 s per caller in flight.
 const sizes = { minMessageBytes: seconds(3), floorBytes: seconds(3.5) }
 
 function setup(usedBytes = 0): {
@@ -190,14 +187,18 @@ void t.test('a box far from its quota is looked at rarely, one at its quota ofte
   near.release()
 })
 
-void t.test('the store counts callers in flight in a box’s remaining bytes', async (t) => {
+void t.test('a box’s room left counts the callers in flight', async (t) => {
   const { store } = await openTestStore(t)
   const box = await store.mailboxes.update((await makeBox(store)).rowId, { quotaBytes: seconds(20) })
-  t.equal(await store.remainingBytes(box, 1), seconds(20), 'an empty box')
+  const deps = {
+    store,
+    config: { defaultQuotaBytes: 1, recording: { minMessageSeconds: 3, maxMessageSeconds: 60 } },
+  }
+  t.equal(await roomLeft(box, deps), seconds(20), 'an empty box')
   const claim = await store.recordings.admit(box.rowId, seconds(20), () => store.bytesUsed(box.rowId), sizes)
-  t.equal(await store.remainingBytes(box, 1), seconds(20) - sizes.floorBytes, 'less a caller in flight')
+  t.equal(await roomLeft(box, deps), seconds(20) - sizes.floorBytes, 'less a caller in flight')
   claim?.release()
-  t.equal(await store.remainingBytes(box, 1), seconds(20), 'released')
+  t.equal(await roomLeft(box, deps), seconds(20), 'released')
 })
 
 void t.test('a failing usage query is reported and the watch tries again', async (t) => {

@@ -1,15 +1,10 @@
-import type { Usage } from '../../store/usage.js'
-import { BYTES_PER_SECOND } from '../record-message.js'
+import { quotaState } from '../../quota/box-quota.js'
 import type { OwnerSession } from './session.js'
-
-const WAV_HEADER_BYTES = 44
-/** Share of the quota from which the owner is warned at login. */
-export const WARN_PERCENT = 90
 
 /**
  * After login (SPEC §4 owner 3): "You have N new messages, M urgent, K saved messages", then a warning when the
- * box is at least 90 % full, or full (no room left for a message of the minimum length: callers are being turned
- * away, the same test the deposit side uses).
+ * box is at least 90 % full, or full (a caller arriving now would be turned away: quota/rules.ts `fullness`, the
+ * test the deposit, the voicemail page and voicemailctl use too).
  */
 export async function announce(session: OwnerSession): Promise<void> {
   const { call, deps, box } = session
@@ -29,8 +24,8 @@ export async function announce(session: OwnerSession): Promise<void> {
   await number(counts.saved)
   await call.play([prompts.std('saved'), plural(counts.saved)])
 
-  const usage = await deps.store.usage(box, deps.config.defaultQuotaBytes)
-  const state = fullness(usage, deps.config.recording.minMessageSeconds)
+  const usage = await quotaState(box, deps)
+  const state = usage.state
   if (state === 'full') {
     session.log.info(
       { usedBytes: usage.usedBytes, quotaBytes: usage.quotaBytes },
@@ -44,23 +39,4 @@ export async function announce(session: OwnerSession): Promise<void> {
     )
     await call.play(prompts.own('mailboxAlmostFull'))
   }
-}
-
-/** What the owner is told about the room left: nothing, "almost full", or "full". */
-export type Fullness = 'ok' | 'almost-full' | 'full'
-
-/**
- * The rule behind the owner's warning (and the voicemail page's banner): full when there is no room left for a
- * message of the minimum length (callers are being turned away, the same test the deposit side uses), almost
- * full from 90 % of the quota.
- */
-export function fullness(
-  usage: Pick<Usage, 'usedBytes' | 'quotaBytes'>,
-  minMessageSeconds: number,
-): Fullness {
-  const roomSeconds =
-    Math.floor((usage.quotaBytes - usage.usedBytes - WAV_HEADER_BYTES) / BYTES_PER_SECOND) - 1
-  if (roomSeconds < minMessageSeconds) return 'full'
-  if (usage.usedBytes * 100 >= WARN_PERCENT * usage.quotaBytes) return 'almost-full'
-  return 'ok'
 }

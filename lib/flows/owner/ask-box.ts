@@ -1,6 +1,6 @@
 import type { Call } from '../../esl/call.js'
 import type { Logger } from '../../log.js'
-import { isBoxNumber } from '../../store/audio-files.js'
+import { isBoxNumber } from '../../mailbox-values.js'
 import type { Mailbox } from '../../store/types.js'
 import type { FlowDeps } from '../deps.js'
 import type { StandardPrompt } from '../prompts.js'

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { HangupError } from '../../esl/errors.js'
+import { copyMessage } from '../../lifecycle/copy-message.js'
+import { SAMPLE_RATE } from '../../quota/audio-format.js'
+import { fitsIn } from '../../quota/box-quota.js'
 import { MessageGoneError } from '../../store/errors.js'
 import type { Mailbox, Message } from '../../store/types.js'
 import { chooseKey } from '../menu.js'
-import { copyMessage, fitsIn } from '../message-copy.js'
 import type { OwnerSession } from './session.js'
 import { askBoxNumber } from './ask-box.js'
 
@@ -62,7 +64,7 @@ async function recordIntro(session: OwnerSession, target: Mailbox): Promise<stri
   const { call, deps } = session
   const path = deps.files.messagePath(target.domain, target.id, randomUUID())
   await deps.files.prepare(path)
-  await call.setVariable('record_sample_rate', '8000')
+  await call.setVariable('record_sample_rate', String(SAMPLE_RATE))
   await call.flushDtmf()
   await call.play([deps.prompts.own('recordIntro'), deps.prompts.std('beep')])
   const take = await call.record(path, {

@@ -1,13 +1,14 @@
 import type { Call } from '../../esl/call.js'
+import { purgeAtSessionEnd } from '../../lifecycle/purge-deleted.js'
 import type { Logger } from '../../log.js'
+import { domainSettings } from '../../store/domain-settings.js'
 import type { Mailbox } from '../../store/types.js'
 import type { FlowDeps } from '../deps.js'
-import { domainSettings } from '../domain-settings.js'
 import { announce } from './announce.js'
 import { authenticate } from './authenticate.js'
 import { firstLogin } from './first-login.js'
 import { mainMenu } from './main-menu.js'
-import { openSession, purgeDeleted, sayGoodbye, type OwnerSession } from './session.js'
+import { openSession, sayGoodbye, type OwnerSession } from './session.js'
 
 /** An IANA zone name we may hand to FreeSWITCH as one argument word. */
 const ZONE = /^[A-Za-z0-9_+\-/]{1,64}$/
@@ -36,7 +37,7 @@ export async function loginToBox(call: Call, box: Mailbox, deps: FlowDeps, paren
     const end = await mainMenu(session)
     if (end !== 'transferred') await sayGoodbye(call, deps)
   } finally {
-    await purgeDeleted(session)
+    await purgeAtSessionEnd(session.box, deps, log)
   }
 }
 

@@ -1,6 +1,6 @@
+import { removeGreeting } from '../../lifecycle/greetings.js'
 import type { GreetingKind } from '../../store/types.js'
 import { chooseKey } from '../menu.js'
-import { rearmFullNotice } from '../quota-check.js'
 import { changePin } from './pin-change.js'
 import { recordGreeting } from './record-greeting.js'
 import { reloadBox, type OwnerSession } from './session.js'
@@ -54,18 +54,7 @@ async function temporaryGreeting(session: OwnerSession): Promise<void> {
     return
   }
   if (key !== '2') return
-  const removed = await deps.store.greetings.remove(box.rowId, 'temporary')
-  if (removed !== undefined) {
-    await deps.files.remove(deps.files.fromStored(removed))
-    await deps.store.audit.append({
-      mailboxRowId: box.rowId,
-      actor: session.actor,
-      action: 'greeting.removed',
-      detail: { kind: 'temporary' },
-    })
-    log.info({ kind: 'temporary' }, 'greeting removed')
-    await rearmFullNotice(box, deps)
-  }
+  await removeGreeting(box, 'temporary', session.actor, deps, log)
   await call.play(deps.prompts.own('temporaryGreetingRemoved'))
 }
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { HangupError } from '../../esl/errors.js'
+import { setGreeting } from '../../lifecycle/greetings.js'
+import { SAMPLE_RATE } from '../../quota/audio-format.js'
 import type { GreetingKind } from '../../store/types.js'
 import { reviewRecording } from '../menu.js'
 import type { OwnerSession } from './session.js'
@@ -18,7 +20,7 @@ export async function recordGreeting(session: OwnerSession, kind: GreetingKind):
   const { call, deps, log, box } = session
   const { prompts, config, files } = deps
   const instructions = kind === 'name' ? prompts.own('recordNameNow') : prompts.std('recordGreeting')
-  await call.setVariable('record_sample_rate', '8000')
+  await call.setVariable('record_sample_rate', String(SAMPLE_RATE))
   let tooShort = 0
   for (;;) {
     const path = files.greetingPath(box.domain, box.id, kind, randomUUID())
@@ -51,17 +53,9 @@ export async function recordGreeting(session: OwnerSession, kind: GreetingKind):
         await files.remove(path)
         continue
       }
-      const replaced = await deps.store.greetings.set(box.rowId, kind, {
-        file: files.toStored(path),
-        sizeBytes: info.sizeBytes,
-        durationMs: info.durationMs,
-      })
-      if (replaced !== undefined) await files.remove(files.fromStored(replaced))
-      await deps.store.audit.append({
-        mailboxRowId: box.rowId,
+      await setGreeting(box, kind, { path, ...info }, deps, {
         actor: session.actor,
         action: 'greeting.recorded',
-        detail: { kind, durationMs: info.durationMs },
       })
       log.info({ kind, durationMs: info.durationMs }, 'greeting recorded')
       await call.play(prompts.own('greetingSaved'))

@@ -1,9 +1,9 @@
+import type { UpdateReason } from '../../contracts/lamps.js'
 import type { Call } from '../../esl/call.js'
 import type { Logger } from '../../log.js'
+import { refreshLamp as refreshBoxLamp } from '../../lifecycle/lamps.js'
 import type { Mailbox } from '../../store/types.js'
-import { unlinkRemoved } from '../../store/unlink-removed.js'
-import type { FlowDeps, MwiReason } from '../deps.js'
-import { rearmFullNotice } from '../quota-check.js'
+import type { FlowDeps } from '../deps.js'
 
 /** One logged-in owner on one call: what every owner menu works with. */
 export interface OwnerSession {
@@ -34,33 +34,10 @@ export async function reloadBox(session: OwnerSession): Promise<Mailbox> {
  */
 export async function refreshLamp(
   session: Pick<OwnerSession, 'deps' | 'log' | 'box'>,
-  reason: MwiReason,
+  reason: UpdateReason,
   box: Mailbox = session.box,
 ): Promise<void> {
-  await session.deps.mwi
-    .refresh(box, reason)
-    .catch((err: unknown) => session.log.warn({ err, reason }, 'lamp refresh failed'))
-}
-
-/**
- * Purge the messages the owner marked deleted during this call (SPEC §4.5: "purged when the owner hangs up"; the
- * voicemail page does the same at logout). Rows removed and files tombstoned in one transaction, files unlinked
- * after (`unlinkRemoved`); then the lamp and the full-box notice re-arm. Runs after a hangup too: it touches only
- * the store and the disk. Never throws (a failure leaves the rows for the cleanup job, or the tombstones for
- * reconcile).
- */
-export async function purgeDeleted(session: Pick<OwnerSession, 'deps' | 'log' | 'box'>): Promise<void> {
-  const { deps, log, box } = session
-  try {
-    const files = await deps.store.messages.purgeDeleted(box.rowId)
-    if (files.length === 0) return
-    await unlinkRemoved(deps.store, deps.files, files, log)
-    log.info({ purged: files.length }, 'deleted messages purged at hang-up')
-    await refreshLamp(session, 'PURGE')
-    await rearmFullNotice(box, deps)
-  } catch (err) {
-    log.error({ err }, 'purge at hang-up failed; the cleanup job will purge')
-  }
+  await refreshBoxLamp(session.deps, box, reason, session.log)
 }
 
 /** "Goodbye" and hang up, unless the caller is gone already. */

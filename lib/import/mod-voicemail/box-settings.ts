@@ -1,10 +1,10 @@
-import { isEmailAddress, isTimezone } from '../../ctl/args.js'
+import { isEmailAddress, isTimezone } from '../../mailbox-values.js'
+import { BYTES_PER_SECOND } from '../../quota/audio-format.js'
 import { checkPin, PIN_MAX_LENGTH, type PinProblem } from '../../store/pin.js'
 import type { DirectoryUser } from './directory.js'
 import type { SourcePrefs } from './source-db.js'
 
-/** Bytes per second of the voicemail format: mod_voicemail's `vm-disk-quota` counts seconds of messages. */
-const BYTES_PER_SECOND = 16_000
+// mod_voicemail's `vm-disk-quota` counts seconds of messages: BYTES_PER_SECOND of the voicemail format each.
 
 /**
  * A box's settings as mod_voicemail had them. A field is present only when the directory set the param

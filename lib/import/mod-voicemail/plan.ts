@@ -1,6 +1,6 @@
 import type { MailboxSettings } from '../../store/mailboxes.js'
 import { verifyPin } from '../../store/pin.js'
-import { isBoxNumber, isSafeDomain } from '../../store/audio-files.js'
+import { isBoxNumber, isSafeDomain } from '../../mailbox-values.js'
 import type { Folder, Greeting, GreetingKind, Mailbox, Message } from '../../store/types.js'
 import {
   choosePin,

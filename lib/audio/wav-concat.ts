@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
-import { VoicemailError } from '../../errors.js'
-import { isVoicemailFormat, readWavHeader } from '../../store/wav.js'
+import { VoicemailError } from '../errors.js'
+import { BYTES_PER_SAMPLE, BYTES_PER_SECOND, SAMPLE_RATE, WAV_HEADER_BYTES } from '../quota/audio-format.js'
+import { isVoicemailFormat, readWavHeader } from '../store/wav.js'
 
 /** Two recordings that cannot be joined byte for byte (not both 8 kHz 16-bit mono PCM). */
 export class WavConcatError extends VoicemailError {}
@@ -25,7 +26,7 @@ export async function concatWavs(first: string, second: string, out: string): Pr
 
 /** RIFF/WAVE header for `dataBytes` of 8 kHz 16-bit mono PCM. */
 export function pcmHeader(dataBytes: number): Buffer {
-  const h = Buffer.alloc(44)
+  const h = Buffer.alloc(WAV_HEADER_BYTES)
   h.write('RIFF', 0, 'ascii')
   h.writeUInt32LE(36 + dataBytes, 4)
   h.write('WAVE', 8, 'ascii')
@@ -33,10 +34,10 @@ export function pcmHeader(dataBytes: number): Buffer {
   h.writeUInt32LE(16, 16)
   h.writeUInt16LE(1, 20) // PCM
   h.writeUInt16LE(1, 22) // mono
-  h.writeUInt32LE(8000, 24)
-  h.writeUInt32LE(16000, 28) // byte rate
-  h.writeUInt16LE(2, 32) // block align
-  h.writeUInt16LE(16, 34)
+  h.writeUInt32LE(SAMPLE_RATE, 24)
+  h.writeUInt32LE(BYTES_PER_SECOND, 28) // byte rate
+  h.writeUInt16LE(BYTES_PER_SAMPLE, 32) // block align
+  h.writeUInt16LE(BYTES_PER_SAMPLE * 8, 34)
   h.write('data', 36, 'ascii')
   h.writeUInt32LE(dataBytes, 40)
   return h

@@ -1,21 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { copyFile } from 'node:fs/promises'
+import { concatWavs } from '../audio/wav-concat.js'
+import type { ServiceDeps } from '../contracts/service-deps.js'
 import type { Logger } from '../log.js'
+import { fitsIn } from '../quota/box-quota.js'
 import type { Mailbox, Message } from '../store/types.js'
-import { refreshNewMessageLamp, storeNewMessage } from './commit-message.js'
-import type { FlowDeps } from './deps.js'
-import { concatWavs } from './owner/wav-concat.js'
+import { refreshLamp } from './lamps.js'
+import { storeNewMessage } from './new-message.js'
 
 export type CopyOutcome = { copied: true; copy: Message } | { copied: false; reason: 'full' }
-
-/** Whether `bytes` more fit in `box` now (quota less what is used and what callers are recording). */
-export async function fitsIn(
-  box: Mailbox,
-  bytes: number,
-  deps: Pick<FlowDeps, 'store' | 'config'>,
-): Promise<boolean> {
-  return bytes <= (await deps.store.remainingBytes(box, deps.config.defaultQuotaBytes))
-}
 
 /**
  * Forward `message` (of box `from`) to `target`: the target gets a new message of its own, a copy of the file
@@ -28,7 +21,7 @@ export async function copyMessage(
   message: Message,
   from: Pick<Mailbox, 'id' | 'domain'>,
   target: Mailbox,
-  deps: FlowDeps,
+  deps: ServiceDeps,
   log: Logger,
   intro?: string,
 ): Promise<CopyOutcome> {
@@ -65,7 +58,7 @@ export async function copyMessage(
       { messageUuid: message.uuid, to: target.id, copyUuid: uuid, intro: intro !== undefined },
       'message forwarded',
     )
-    await refreshNewMessageLamp(target, deps, log)
+    await refreshLamp(deps, target, 'NEW', log)
     return { copied: true, copy }
   } catch (err) {
     await files.remove(dest)

@@ -1,6 +1,7 @@
 import { defaultDomainSettings } from '../config/defaults.js'
-import type { Domain } from '../store/types.js'
-import type { FlowDeps } from './deps.js'
+import type { Config } from '../config/types.js'
+import type { Store } from './index.js'
+import type { Domain } from './types.js'
 
 /**
  * A domain's settings as the store has them (voicemailctl or the config file wrote them), else as the config file
@@ -9,7 +10,7 @@ import type { FlowDeps } from './deps.js'
  */
 export async function domainSettings(
   name: string,
-  deps: Pick<FlowDeps, 'store' | 'config'>,
+  deps: { store: Store; config: Pick<Config, 'domains'> },
 ): Promise<Domain> {
   const stored = await deps.store.domains.get(name)
   if (stored !== undefined) return stored

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { concatWavs, pcmHeader, WavConcatError } from '../../lib/flows/owner/wav-concat.js'
+import { concatWavs, pcmHeader, WavConcatError } from '../../lib/audio/wav-concat.js'
 import { readWavHeader } from '../../lib/store/wav.js'
 import { buildWav, wavHeader } from '../support/freeswitch/wav.js'
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { shouldRearm } from '../../lib/flows/quota-check.js'
+import { shouldRearm } from '../../lib/quota/rules.js'
 
 void t.test('a full episode ends under 90 % of the quota', (t) => {
   const quota = 1000

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import type { AudioFiles } from '../store/audio-files.js'
 import type { Store } from '../store/index.js'
 import type { GreetingKind, Mailbox } from '../store/types.js'
+import { setGreeting, type GreetingAudit } from './greetings.js'
 
 export interface InstalledGreeting {
   durationMs: number
@@ -23,31 +24,19 @@ export async function installGreeting(
   box: Pick<Mailbox, 'rowId' | 'domain' | 'id'>,
   kind: GreetingKind,
   wav: Uint8Array,
-  audit: { actor: string; action: string; detail?: Record<string, unknown> },
+  audit: GreetingAudit,
 ): Promise<InstalledGreeting> {
   const { store, files } = parts
   const target = files.greetingPath(box.domain, box.id, kind, randomUUID())
   await files.prepare(target)
-  let committed
   try {
     await writeFile(target, wav)
-    committed = await files.commit(target)
-    const previous = await store.greetings.set(box.rowId, kind, {
-      file: files.toStored(target),
-      sizeBytes: committed.sizeBytes,
-      durationMs: committed.durationMs,
-    })
-    if (previous !== undefined) await files.remove(files.fromStored(previous))
-    await store.audit.append({
-      mailboxRowId: box.rowId,
-      actor: audit.actor,
-      action: audit.action,
-      detail: { kind, durationMs: committed.durationMs, ...audit.detail },
-    })
+    const committed = await files.commit(target)
+    const replaced = await setGreeting(box, kind, { path: target, ...committed }, parts, audit)
     return {
       durationMs: committed.durationMs,
       sizeBytes: committed.sizeBytes,
-      replaced: previous !== undefined,
+      replaced,
     }
   } catch (err) {
     // Only when the row was not written: a failed audit line after it must not delete the live greeting.
