@@ -28,6 +28,7 @@ import {
 } from '../support/conformance/scenarios.js'
 import { startSimSide } from '../support/conformance/sim-side.js'
 import { observedAfter, traceConnection, type Trace } from '../support/conformance/trace.js'
+import { exitWithoutNativeCleanup } from '../support/exit-without-native-cleanup.js'
 import { realTierAvailable } from '../support/real-freeswitch/installed.js'
 
 const SCENARIOS = [
@@ -119,6 +120,7 @@ function recordMsAfterCut(c: CallCapture, steps: readonly Step[]): number {
 
 if (realTierAvailable(t)) {
   t.setTimeout(600_000)
+  exitWithoutNativeCleanup()
   void t.test('the simulator shows the daemon what the real FreeSWITCH shows', async (t) => {
     // Started one after the other (each daemon compiles its TypeScript at start), then both sides' calls at once:
     // they run in real time.
