@@ -38,6 +38,7 @@ export async function commitMessage(
       file: deps.files.toStored(recording.path),
     },
     deps,
+    { kickMail: false },
   )
   log.info(
     {
@@ -48,9 +49,20 @@ export async function commitMessage(
     },
     'message stored',
   )
-  await refreshNewMessageLamp(box, deps, log)
+  // The lamp first, then the mail: the lamp's few store reads would otherwise queue behind the outbox's claim
+  // and the mail's composition (issue 12). A lamp FreeSWITCH is slow to take holds the mail back no longer than
+  // LAMP_HEAD_START_MS.
+  const lamp = refreshNewMessageLamp(box, deps, log)
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([lamp, new Promise((resolve) => (timer = setTimeout(resolve, LAMP_HEAD_START_MS)))])
+  clearTimeout(timer)
+  deps.mail?.kick()
+  await lamp
   return message
 }
+
+/** How long the lamp of a new message may go first before its mail is sent anyway. */
+const LAMP_HEAD_START_MS = 25
 
 /**
  * The one way a new message enters the store (a deposit, a forwarded copy, a recording reconcile adopts): the row
@@ -58,11 +70,13 @@ export async function commitMessage(
  * queueing failed after the row, and a failed commit leaves neither. The worker is kicked once it committed.
  * Rejects with the store's error (StoreConflictError for a duplicate, a deleted file or an unknown box) or the
  * mail layer's; then nothing was written. Without `mail` (a tool with no mail side) only the row is written.
+ * `kickMail: false`: the caller kicks the worker itself (a deposit lights the lamp first).
  */
 export async function storeNewMessage(
   box: Mailbox,
   row: NewMessage,
   deps: { store: Store; mail?: MailRequests | undefined; events?: FlowEvents | undefined },
+  options: { kickMail?: boolean } = {},
 ): Promise<Message> {
   const { store, mail } = deps
   const message = await store.db.transaction(async () => {
@@ -72,7 +86,7 @@ export async function storeNewMessage(
     await store.recordingJournal.finish(row.file)
     return inserted
   })
-  mail?.kick()
+  if (options.kickMail !== false) mail?.kick()
   deps.events?.messageStored(box, message)
   return message
 }
