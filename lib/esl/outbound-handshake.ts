@@ -20,9 +20,9 @@ export const callEvents = [
 
 /**
  * What `myevents` turns on (mes.c:2063–2136, esl-protocol.md §1.2) and the daemon never reads, turned off again with
- * `nixevent`. Each of these events carries every channel variable (a few KB of JSON): a deposit call got about
- * twice as many events as it reads (CHANNEL_STATE, _PARK, _UNPARK… around each app), each serialized
- * by FreeSWITCH and parsed by the daemon for nothing (measured on the real FreeSWITCH: BENCHMARKS.md, issue 12).
+ * `nixevent`. Each of these events carries every channel variable (a few KB of JSON), serialized by FreeSWITCH and
+ * parsed by the daemon for nothing: with them and the PLAYBACK_* / RECORD_START events, a deposit call of the real
+ * bench brought the daemon 43 frames and 118 KB; without, 34 frames and 88 KB (BENCHMARKS.md, issue 12).
  * BACKGROUND_JOB is modesl's own subscription (its `bgapi`, which a call's socket never uses).
  */
 export const unreadMyevents = [
