@@ -10,7 +10,8 @@ import '../daemon/threadpool.js'
 import { parseConfig } from '../lib/config/parse.js'
 import type { Config } from '../lib/config/types.js'
 import { createLogger } from '../lib/log.js'
-import { MwiService } from '../lib/mwi/mwi-service.js'
+import type { MwiRequests } from '../lib/contracts/lamps.js'
+import { LatencyRecorder } from '../lib/mwi/latency.js'
 import { startApp } from '../daemon/app.js'
 import { cpuMsSince, peakRssMb, serve, type Reply } from './ipc.js'
 
@@ -20,6 +21,17 @@ const parsed = parseConfig(document, {}, { baseDir: String(document.stateDir) })
 const config: Config = { ...parsed, listen: { ...parsed.listen, port: 0 }, http: { ...parsed.http, port: 0 } }
 const log = createLogger(config.logLevel)
 const app = await startApp(config, log, { schedules: true })
+// commit → MWI: `refresh()` until FreeSWITCH's `+OK` to its last sendevent, timed around the flows' own lamp
+// requests (the app wraps its MwiService for the voicemail page's box events, so it cannot be read directly).
+const lampLatency = new LatencyRecorder()
+const lamps: MwiRequests = app.deps.mwi
+;(app.deps as { mwi: MwiRequests }).mwi = {
+  async refresh(box, reason) {
+    const started = performance.now()
+    await lamps.refresh(box, reason)
+    lampLatency.record(performance.now() - started)
+  },
+}
 for (let i = 0; i < 500 && !app.link.connected; i++) await new Promise((resolve) => setTimeout(resolve, 10))
 
 let flowErrors = 0
@@ -45,10 +57,7 @@ serve(async (request) => {
         stats: {
           cpuMs: cpuMsSince(mark),
           peakRssMb: peakRssMb(),
-          mwi:
-            app.deps.mwi instanceof MwiService
-              ? app.deps.mwi.latency()
-              : { count: 0, p50: 0, p99: 0, max: 0 },
+          mwi: lampLatency.stats(),
           flowErrors,
           stored: row?.n ?? 0,
           mailFailures: failed?.n ?? 0,

@@ -47,6 +47,7 @@ async function copyAssets(): Promise<void> {
 function daemonConfig(o: {
   stateDir: string
   daemonPort: number
+  httpPort: number
   eslPort: number
   smtpPort: number
   customDir: string
@@ -55,6 +56,8 @@ function daemonConfig(o: {
   return [
     `stateDir: ${o.stateDir}`,
     `listen: { host: 127.0.0.1, port: ${o.daemonPort} }`,
+    // Its own page port: the default 8085 may be taken by another daemon on this machine.
+    `http: { port: ${o.httpPort} }`,
     `freeswitch: [{ host: 127.0.0.1, port: ${o.eslPort}, password: ${ESL_PASSWORD} }]`,
     `smtp: { host: 127.0.0.1, port: ${o.smtpPort}, secure: false, from: "Voicemail <vm@${DOMAIN}>" }`,
     `defaultDomain: ${DOMAIN}`,
@@ -113,6 +116,7 @@ export async function realBench(): Promise<void> {
   const sink = new SmtpSink()
   const smtpPort = await sink.start()
   const daemonPort = await freePort()
+  const httpPort = await freePort()
   const { fs, boxes } = await prepareFreeswitch(work, { daemonPort, smtpPort, boxes: manyBoxes + 1 })
   const phones = new Map<string, DeskPhone>()
   let daemon: Awaited<ReturnType<typeof startDaemon>> | undefined
@@ -124,7 +128,15 @@ export async function realBench(): Promise<void> {
     const customDir = await writeStandInCustomPrompts(join(work, 'prompts'))
     daemon = await startDaemon(
       join(work, 'voicemaild.yaml'),
-      daemonConfig({ stateDir, daemonPort, eslPort: fs.ports.esl, smtpPort, customDir, boxes: boxes.daemon }),
+      daemonConfig({
+        stateDir,
+        daemonPort,
+        httpPort,
+        eslPort: fs.ports.esl,
+        smtpPort,
+        customDir,
+        boxes: boxes.daemon,
+      }),
     )
     store = await openStore(join(stateDir, 'voicemail.db'), { now: () => Date.now() })
     const esl = await fs.connect()

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -26,6 +26,7 @@ export async function startDaemon(configPath: string, config: string): Promise<D
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const logDir = process.env.BENCH_LOG_DIR
+  if (logDir !== undefined) await mkdir(logDir, { recursive: true })
   const log =
     logDir === undefined ? undefined : createWriteStream(join(logDir, `daemon-real-${Date.now()}.log`))
   let seen = ''

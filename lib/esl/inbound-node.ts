@@ -36,8 +36,9 @@ export interface InboundNodeOptions {
  * One inbound Event Socket connection (daemon → FreeSWITCH :8021), reconnected forever (modesl has no
  * reconnect, esl-protocol.md §5 bug 8). modesl answers `auth/request` itself and, on `+OK accepted`, subscribes
  * `event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE` and emits `esl::ready`. We then send
- * `nixevent CHANNEL_EXECUTE_COMPLETE` (otherwise every call's completions flow here, bug 7) and our own
- * `event json …`. FreeSWITCH keeps no state per client, so all of this is redone after every reconnect (§2).
+ * `nixevent CHANNEL_EXECUTE_COMPLETE BACKGROUND_JOB` (otherwise every call's completions flow here, bug 7, and
+ * every `bgapi` result of every Event Socket client: FreeSWITCH sends BACKGROUND_JOB to all subscribers; the daemon
+ * never uses `bgapi`) and our own `event json …`. FreeSWITCH keeps no state per client, so all of this is redone after every reconnect (§2).
  *
  * Commands go through `sendRecv` (command/reply FIFO) and `api` (api/response FIFO) only; modesl's `send()` is
  * never used, so no reply is ever stolen (bug 1).
@@ -185,7 +186,7 @@ export class InboundNode {
 
   private async subscribe(conn: Connection): Promise<void> {
     if (this.conn !== conn) throw new EslConnectionError('superseded connection')
-    await this.command('nixevent CHANNEL_EXECUTE_COMPLETE', this.options.connectTimeoutMs)
+    await this.command('nixevent CHANNEL_EXECUTE_COMPLETE BACKGROUND_JOB', this.options.connectTimeoutMs)
     const names = this.options.subscriptions()
     if (names.length > 0) await this.command(`event json ${names.join(' ')}`, this.options.connectTimeoutMs)
   }

@@ -15,11 +15,15 @@ declare module 'modesl' {
 
     class Event {
       constructor(headers: RawHeaders, body?: string)
+      /** No arguments: an empty event (type '', no headers, empty body). */
+      constructor()
       headers: { name: string; value: HeaderValue }[]
       type: string | undefined
+      subclass: string | null | undefined
       body: string
       getHeader(name: string): HeaderValue | null
       getBody(): string
+      addHeader(name: string, value: HeaderValue): HeaderValue
     }
 
     type EventListener = (this: { event: string }, event: Event, headers?: RawHeaders, body?: string) => void
@@ -41,6 +45,8 @@ declare module 'modesl' {
       /** Writes `command\n` + `k: v\n`… + `\n`, raw (no encoding, no newline check), and queues `cb`. */
       sendRecv(command: string, args: Record<string, string> | null, cb?: (event: Event) => void): void
       sendRecv(command: string, cb?: (event: Event) => void): void
+      /** Writes `command\n` + `k: v\n`… + `\n` without waiting for a reply (patched: `modesl-fast-path.ts`). */
+      send(command: string, args?: Record<string, string> | null): void
       /** Writes `api <command>` and queues `cb` on the api/response FIFO. */
       api(command: string, cb: (event: Event) => void): void
       on(name: string, listener: EventListener): this

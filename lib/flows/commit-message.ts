@@ -33,6 +33,7 @@ export async function commitMessage(
       file: deps.files.toStored(recording.path),
     },
     deps,
+    { kickMail: false },
   )
   log.info(
     {
@@ -43,6 +44,17 @@ export async function commitMessage(
     },
     'message stored',
   )
-  await refreshLamp(deps, box, 'NEW', log)
+  // The lamp first, then the mail: the lamp's few store reads would otherwise queue behind the outbox's claim
+  // and the mail's composition (issue 12). A lamp FreeSWITCH is slow to take holds the mail back no longer than
+  // LAMP_HEAD_START_MS.
+  const lamp = refreshLamp(deps, box, 'NEW', log)
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([lamp, new Promise((resolve) => (timer = setTimeout(resolve, LAMP_HEAD_START_MS)))])
+  clearTimeout(timer)
+  deps.mail?.kick()
+  await lamp
   return message
 }
+
+/** How long the lamp of a new message may go first before its mail is sent anyway. */
+const LAMP_HEAD_START_MS = 25

@@ -16,11 +16,13 @@ export interface CallerData {
  * queueing failed after the row, and a failed commit leaves neither. The worker is kicked once it committed.
  * Rejects with the store's error (StoreConflictError for a duplicate, a deleted file or an unknown box) or the
  * mail layer's; then nothing was written. Without `mail` (a tool with no mail side) only the row is written.
+ * `kickMail: false`: the caller kicks the worker itself (a deposit lights the lamp first).
  */
 export async function storeNewMessage(
   box: Mailbox,
   row: NewMessage,
   deps: { store: Store; mail?: MailRequests | undefined; events?: MailboxEvents | undefined },
+  options: { kickMail?: boolean } = {},
 ): Promise<Message> {
   const { store, mail } = deps
   const message = await store.db.transaction(async () => {
@@ -30,7 +32,7 @@ export async function storeNewMessage(
     await store.recordingJournal.finish(row.file)
     return inserted
   })
-  mail?.kick()
+  if (options.kickMail !== false) mail?.kick()
   deps.events?.messageStored(box, message)
   return message
 }

@@ -11,7 +11,7 @@ import { composeMail, type AttachmentInput } from './compose.js'
 import { deleteMessageAfterEmail } from './delete-after-email.js'
 import { parsePayload, type MailPayload } from './payload.js'
 import { loadTemplates, type TemplateSet } from './templates.js'
-import type { MailTransport, SendResult } from './transport.js'
+import { SMTP_CONNECTIONS, type MailTransport, type SendResult } from './transport.js'
 
 export interface OutboxWorkerDeps {
   store: Store
@@ -50,8 +50,8 @@ type Outcome = 'sent' | 'retried' | 'failed'
  */
 const LEASE_MS = 10 * 60 * 1000
 
-/** Mails sent at once by one pass (separate SMTP connections; relays allow far more per client, postfix 50). */
-const SEND_CONCURRENCY = 4
+/** Mails sent at once by one pass (one pooled SMTP connection each; relays allow far more per client, postfix 50). */
+const SEND_CONCURRENCY = SMTP_CONNECTIONS
 
 /**
  * Sends due mail from the outbox (SPEC §5). Called every 30 s by the outbox job and `kick`ed right after a mail is

@@ -33,8 +33,12 @@ const SOCKET_TIMEOUT_MS = 60_000
 export function createSmtpTransporter(
   smtp: SmtpConfig,
   timeouts: { connectionMs: number; greetingMs: number; socketMs: number },
+  pool?: { maxConnections: number; idleMs: number },
 ): Transporter {
   return nodemailer.createTransport({
+    ...(pool === undefined
+      ? {}
+      : { pool: true, maxConnections: pool.maxConnections, maxMessages: 100, idleTimeout: pool.idleMs }),
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
@@ -47,21 +51,29 @@ export function createSmtpTransporter(
   })
 }
 
+/** SMTP connections kept open at most (the outbox worker sends as many mails at once: `SEND_CONCURRENCY`). */
+export const SMTP_CONNECTIONS = 8
+/** An SMTP connection idle this long is closed (relays drop idle clients after minutes: postfix 300 s). */
+const SMTP_IDLE_MS = 60_000
+
 /**
  * SMTP through nodemailer. `secure` = implicit TLS (465); otherwise STARTTLS is used whenever the server offers
- * it, and `requireTls` refuses to send without it. One connection per mail: the queue is small and a pool would
- * hold a connection open for nothing between calls.
+ * it, and `requireTls` refuses to send without it. A pool of up to `SMTP_CONNECTIONS` connections, each kept open
+ * for a minute after its last mail and renewed after 100 mails: a burst of messages (many calls ending at once)
+ * skips the TCP, greeting, EHLO, STARTTLS and AUTH round trips of all but its first mails (issue 12). A connection
+ * the relay closed while idle is noticed by nodemailer, which sends on a new one; a mail whose connection dropped
+ * mid-send is requeued by nodemailer (up to 5 times) before our own retry policy applies.
  */
 export class SmtpTransport implements MailTransport {
   readonly name = 'smtp'
   private readonly transporter: Transporter
 
   constructor(smtp: SmtpConfig) {
-    this.transporter = createSmtpTransporter(smtp, {
-      connectionMs: CONNECTION_TIMEOUT_MS,
-      greetingMs: GREETING_TIMEOUT_MS,
-      socketMs: SOCKET_TIMEOUT_MS,
-    })
+    this.transporter = createSmtpTransporter(
+      smtp,
+      { connectionMs: CONNECTION_TIMEOUT_MS, greetingMs: GREETING_TIMEOUT_MS, socketMs: SOCKET_TIMEOUT_MS },
+      { maxConnections: SMTP_CONNECTIONS, idleMs: SMTP_IDLE_MS },
+    )
   }
 
   async send(message: SendMailOptions): Promise<SendResult> {

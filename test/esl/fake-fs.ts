@@ -134,17 +134,18 @@ export class FakeCall {
     if (!this.socket.destroyed) this.socket.write(text)
   }
 
-  /** Answer connect, the modesl subscription, myevents, linger and our `event json` (each as the capture). */
+  /** Answer connect, the modesl subscription, myevents, linger, our `nixevent` and `event json` (as the capture). */
   async handshake(): Promise<Command[]> {
     const seen: Command[] = []
     const first = await this.reader.next()
     seen.push(first)
     this.write(channelData({ ...this.channel, uuid: this.uuid }))
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 5; i++) {
       const c = await this.reader.next()
       seen.push(c)
       if (c.line === 'myevents') this.write(reply('+OK Events Enabled'))
       else if (c.line === 'linger') this.write(reply('+OK will linger'))
+      else if (c.line.startsWith('nixevent')) this.write(reply('+OK events nixed'))
       else if (c.line.startsWith('event json')) this.write(reply('+OK event listener enabled json'))
       else this.write(reply('-ERR command not found'))
     }

@@ -45,7 +45,7 @@ void t.test('auth, nixevent, subscription; api; sendevent raw; events delivered'
   t.same(fs.commands, [
     'auth ClueCon',
     'event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE',
-    'nixevent CHANNEL_EXECUTE_COMPLETE',
+    'nixevent CHANNEL_EXECUTE_COMPLETE BACKGROUND_JOB',
     'event json MESSAGE_QUERY',
   ])
 
