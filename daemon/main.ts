@@ -41,27 +41,39 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel)
   log.info({ configPath, stateDir: config.stateDir, notes: config.source?.notes ?? [] }, 'starting')
 
-  let app: App
-  try {
-    app = await startApp(config, log)
-  } catch (err) {
-    log.fatal({ err }, 'cannot start')
-    fail(err, configPath)
-    return
-  }
-
-  let stopping = false
-  const stop = (signal: string): void => {
-    if (stopping) return
-    stopping = true
+  // Listened for before the start: systemd or a supervisor may stop the daemon while it is still starting, and
+  // the signal's default action would kill it half-started. A stop asked for then happens once it has started.
+  const running: { app?: App; stopping?: string } = {}
+  const stopApp = (app: App, signal: string): void => {
     log.info({ signal }, 'stopping: draining live calls')
     void app.stop().then(() => process.exit(process.exitCode ?? 0))
   }
+  const stop = (signal: string): void => {
+    if (running.stopping !== undefined) return
+    running.stopping = signal
+    if (running.app === undefined)
+      log.info({ signal }, 'stop requested while starting: stopping once started')
+    else stopApp(running.app, signal)
+  }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
+
+  let started: App
+  try {
+    started = await startApp(config, log)
+  } catch (err) {
+    log.fatal({ err }, 'cannot start')
+    fail(err, configPath)
+    process.exit()
+  }
+  running.app = started
+  if (running.stopping !== undefined) {
+    stopApp(started, running.stopping)
+    return
+  }
   process.on('SIGHUP', () => {
     load()
-      .then((next) => app.reload(next))
+      .then((next) => started.reload(next))
       .catch((err: unknown) => logReloadFailure(log, err))
   })
   process.on('unhandledRejection', (err) => {
