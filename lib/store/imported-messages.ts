@@ -1,27 +1,13 @@
 import type { Db } from './db.js'
 import { messageInsertError } from './sqlite-errors.js'
-import type { Folder } from './types.js'
+import type { Message } from './types.js'
 
 /**
  * A message brought over from another voicemail system (voicemailctl import): unlike a deposit it may already be
  * saved, heard or urgent, and keeps its own received time. The file (relative to the state directory) is already
  * written and fsynced.
  */
-export interface ImportedMessage {
-  uuid: string
-  mailboxRowId: number
-  folder: Folder
-  urgent: boolean
-  callerIdName: string
-  callerIdNumber: string
-  receivedAt: number
-  savedAt?: number
-  heardAt?: number
-  durationMs: number
-  sizeBytes: number
-  file: string
-  forwardedFrom?: string
-}
+export type ImportedMessage = Omit<Message, 'rowId' | 'deleted' | 'missing'>
 
 /**
  * Insert one imported message row. Rejects with StoreConflictError when the uuid exists already (an earlier run
