@@ -1,6 +1,6 @@
 /**
  * An honest FreeSWITCH simulator for voicemaild's tests and benchmark, written from the protocol brief
- * (`/work/shared/reference/esl-protocol.md`) and the real captures, never from modesl. Anything it does that real
+ * (esl-protocol.md, outside this repository) and the real captures (test/fixtures/freeswitch-esl/), never from modesl. Anything it does that real
  * FreeSWITCH does not is a bug; what it does not model is listed in docs/simulator.md.
  *
  * @example
