@@ -1,7 +1,8 @@
 /**
  * An honest FreeSWITCH simulator for voicemaild's tests and benchmark, written from the protocol brief
- * (esl-protocol.md, outside this repository) and the real captures (test/fixtures/freeswitch-esl/), never from modesl. Anything it does that real
- * FreeSWITCH does not is a bug; what it does not model is listed in docs/simulator.md.
+ * (esl-protocol.md, outside this repository) and the real captures (test/fixtures/freeswitch-esl/), never from
+ * modesl. Anything it does that real FreeSWITCH does not is a bug; what it does not model is listed in
+ * docs/simulator.md.
  *
  * @example
  * ```ts
