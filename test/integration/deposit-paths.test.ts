@@ -159,10 +159,12 @@ if (realTierAvailable(t)) {
   })
 
   void t.test('100 is busy: the busy greeting, then a message', async (t) => {
-    await pbx.calledPhone('100', 'busy')
+    const phone = await pbx.calledPhone('100', 'busy')
     const left = await leaveMessage(pbx, '100', { ...CALLER, callerIdNumber: '5550142' })
     const bridged = await left.call.waitForAppDone('bridge')
-    t.equal(bridged.get('variable_originate_disposition'), 'USER_BUSY', 'the phone answered 486 Busy Here')
+    t.equal(bridged.get('variable_originate_disposition'), 'USER_BUSY', 'the phone answered 486 Busy Here', {
+      phoneSaw: phone.exchanged(),
+    })
     t.ok(
       left.call.executed().some((e) => e.app === 'set' && e.data === 'vm_greeting=busy'),
       'the snippet chose the busy greeting (USER_BUSY)',

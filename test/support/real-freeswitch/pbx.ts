@@ -169,6 +169,7 @@ export async function startPbx(t: Test, options: PbxOptions = {}): Promise<Pbx> 
         { user, domain: DOMAIN, password: SIP_PASSWORD, sipPort: fs.ports.sip },
         answer,
         async () => (await esl.api(`sofia_contact internal/${user}@${DOMAIN}`)).includes('sip:'),
+        dir,
       )
       phones.push(phone)
       return phone

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freeUdpTcpPort } from '../ports.js'
+import { holdsUdpPort } from './udp-bound.js'
 
 const SCENARIOS = fileURLToPath(new URL('./sipp/', import.meta.url))
 
@@ -165,26 +166,26 @@ export class DeskPhone {
 
 /** A phone that is called and is busy (486) or rings unanswered (180 until CANCEL). */
 export class CalledPhone {
-  private constructor(private readonly uas: Sipp) {}
+  private constructor(
+    private readonly uas: Sipp,
+    private readonly logFile: string,
+  ) {}
+
+  /** The start lines of the SIP messages the phone received and sent, in order (for a failing test's message). */
+  exchanged(): string[] {
+    if (!existsSync(this.logFile)) return []
+    const lines = readFileSync(this.logFile, 'utf8').split('\n')
+    return lines.filter((line, i) => i > 0 && /^UDP message (received|sent)/.test(lines[i - 1] ?? ''))
+  }
 
   static async start(
     options: PhoneOptions,
     answer: 'busy' | 'ring',
     isRegistered: () => Promise<boolean>,
+    logDir: string,
   ): Promise<CalledPhone> {
-    const contactPort = await freeUdpTcpPort()
-    const uas = new Sipp(
-      spawn(
-        'sipp',
-        [
-          '-sf',
-          join(SCENARIOS, answer === 'busy' ? 'uas-busy.xml' : 'uas-ring.xml'),
-          '-i',
-          '127.0.0.1',
-        ].concat(['-p', String(contactPort), '-m', '1', '-aa', '-nostdin', '-s', options.user]),
-        { stdio: 'ignore' },
-      ),
-    )
+    const logFile = join(logDir, `called-${options.user}-${Date.now()}.log`)
+    const { uas, contactPort } = await startCalledSipp(answer, options.user, logFile)
     const registerPort = await freeUdpTcpPort()
     const reg = runSipp('register.xml', options, registerPort, ['-key', 'contact_port', String(contactPort)])
     const code = await reg.exited
@@ -193,11 +194,38 @@ export class CalledPhone {
       throw new Error(`sipp could not register ${options.user} (exit ${String(code)})`)
     }
     for (let i = 0; i < 100 && !(await isRegistered()); i++) await new Promise((r) => setTimeout(r, 50))
-    return new CalledPhone(uas)
+    return new CalledPhone(uas, logFile)
   }
 
   stop(): Promise<number | null> {
     return this.uas.stop()
+  }
+}
+
+/** The called phone's sipp, once it holds its contact port (another port when it lost the port to someone). */
+async function startCalledSipp(
+  answer: 'busy' | 'ring',
+  user: string,
+  logFile: string,
+): Promise<{ uas: Sipp; contactPort: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const contactPort = await freeUdpTcpPort()
+    const args = [
+      '-sf',
+      join(SCENARIOS, answer === 'busy' ? 'uas-busy.xml' : 'uas-ring.xml'),
+      '-i',
+      '127.0.0.1',
+    ]
+      .concat(['-p', String(contactPort), '-m', '1', '-aa', '-nostdin', '-s', user])
+      .concat(['-trace_msg', '-message_file', logFile, '-trace_err', '-error_file', `${logFile}.err`])
+    const uas = new Sipp(spawn('sipp', args, { stdio: 'ignore' }))
+    const pid = uas.child.pid
+    for (let i = 0; i < 250 && pid !== undefined && uas.child.exitCode === null; i++) {
+      if (await holdsUdpPort(pid, contactPort)) return { uas, contactPort }
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    await uas.stop()
+    if (attempt === 5) throw new Error(`sipp could not listen as called phone ${user} (5 ports tried)`)
   }
 }
 
