@@ -55,9 +55,10 @@ const SEND_CONCURRENCY = SMTP_CONNECTIONS
 
 /**
  * Sends due mail from the outbox (SPEC §5). Called every 30 s by the outbox job and `kick`ed right after a mail is
- * queued. Each of its few senders claims one row at a time and `stop()` waits for them, so it never strands a
- * claimed row; a `runDue` while another is in progress returns at once (`skipped`), so the same row is never sent
- * by two passes of this process, and the claim's lease keeps other processes off it.
+ * queued. A pass claims due rows for its free senders (up to `SEND_CONCURRENCY` mails at once), takes mail queued
+ * meanwhile as senders come free, and ends once nothing is due and nothing is in flight; `stop()` waits for it, so
+ * it never strands a claimed row. A `runDue` while another is in progress returns at once (`skipped`), so the same
+ * row is never sent by two passes of this process, and the claim's lease keeps other processes off it.
  */
 export class OutboxWorker {
   readonly outbox: OutboxRepo
@@ -65,6 +66,8 @@ export class OutboxWorker {
   private templates: TemplateSet | undefined
   private kickTimer: NodeJS.Immediate | undefined
   private kickAgain = false
+  /** Wakes a pass waiting for a free sender, to claim what a `kick` announced. */
+  private wakePass: (() => void) | undefined
   private stopped = false
 
   constructor(private deps: OutboxWorkerDeps) {
@@ -109,6 +112,7 @@ export class OutboxWorker {
     if (this.stopped) return
     if (this.running !== undefined) {
       this.kickAgain = true
+      this.wakePass?.()
       return
     }
     if (this.kickTimer !== undefined) return
@@ -163,23 +167,52 @@ export class OutboxWorker {
       return summary
     }
     // A few sends in flight: one SMTP exchange is mostly waiting on the relay, and a burst of calls (many
-    // messages committed within a second) otherwise queues behind it (measured: BENCHMARKS.md). Each sender
-    // claims one row at a time and finishes it before `stop()` returns, so no claimed row is stranded.
-    const sender = async (): Promise<void> => {
-      while (!this.stopped) {
-        const [entry] = await this.outbox.claimDue(now, 1, LEASE_MS)
-        if (entry === undefined) break
-        const outcome = await this.deliver(entry, templates, now)
-        summary[outcome]++
-        this.deps.onAttempt?.(
-          outcome,
-          outcome === 'sent' ? Math.max(0, this.deps.clock.now() - entry.createdAt) : undefined,
-        )
+    // messages committed within a second) otherwise queues behind it (measured: BENCHMARKS.md). The rows are
+    // claimed in one transaction for all free senders, not one per sender: the store has one connection, and
+    // eight claims at once held up the commits and lamps of the calls ending beside them (issue 12). A mail
+    // queued while the pass runs (`kick`) is claimed by it as soon as a sender is free, not after the pass.
+    const sending = new Set<Promise<void>>()
+    let failure: { err: unknown } | undefined
+    let moreDue = true
+    while (!this.stopped && failure === undefined) {
+      const free = SEND_CONCURRENCY - sending.size
+      if (free > 0 && (moreDue || this.kickAgain)) {
+        this.kickAgain = false
+        const at = Math.max(now, this.deps.clock.now())
+        const entries = await this.outbox.claimDue(at, free, LEASE_MS)
+        moreDue = entries.length === free
+        for (const entry of entries) {
+          const send: Promise<void> = this.deliverCounted(entry, templates, at, summary)
+            .catch((err: unknown) => void (failure ??= { err }))
+            .finally(() => sending.delete(send))
+          sending.add(send)
+        }
+        continue
       }
+      if (sending.size === 0) break
+      await Promise.race([...sending, new Promise<void>((resolve) => (this.wakePass = resolve))])
+      this.wakePass = undefined
     }
-    await Promise.all(Array.from({ length: SEND_CONCURRENCY }, sender))
+    // Every claimed row is finished before the pass ends, so `stop()` never strands one.
+    await Promise.all(sending)
+    if (failure !== undefined) throw failure.err
     if (summary.sent + summary.retried + summary.failed > 0) this.deps.log.info(summary, 'outbox run done')
     return summary
+  }
+
+  /** `deliver`, counted in the pass's summary and told to `onAttempt`. */
+  private async deliverCounted(
+    entry: OutboxEntry,
+    templates: TemplateSet,
+    now: number,
+    summary: RunSummary,
+  ): Promise<void> {
+    const outcome = await this.deliver(entry, templates, now)
+    summary[outcome]++
+    this.deps.onAttempt?.(
+      outcome,
+      outcome === 'sent' ? Math.max(0, this.deps.clock.now() - entry.createdAt) : undefined,
+    )
   }
 
   private async deliver(entry: OutboxEntry, templates: TemplateSet, now: number): Promise<Outcome> {

@@ -15,6 +15,7 @@ import { OutboxWorker } from '../../lib/mail/outbox-worker.js'
 import { createTransport } from '../../lib/mail/transport.js'
 import { AudioFiles } from '../../lib/store/audio-files.js'
 import { openStore, type Store } from '../../lib/store/index.js'
+import type { OutboxRepo } from '../../lib/store/outbox.js'
 import type { Mailbox, Message } from '../../lib/store/types.js'
 import { FIXTURE_WAV } from '../support/fixtures.js'
 
@@ -52,6 +53,9 @@ export type SinkMode = 'accept' | 'tempfail' | 'permfail'
 export class SmtpSink {
   readonly messages: ReceivedMail[] = []
   mode: SinkMode = 'accept'
+  /** Messages whose DATA arrived, answered or not (see `hold`). */
+  dataSeen = 0
+  private gate: Promise<void> | undefined
   private server: SMTPServer | undefined
   private pending: Promise<unknown>[] = []
 
@@ -104,6 +108,8 @@ export class SmtpSink {
         const chunks: Buffer[] = []
         stream.on('data', (chunk: Buffer) => chunks.push(chunk))
         stream.on('end', () => {
+          this.dataSeen++
+          const gate = this.gate ?? Promise.resolve()
           const raw = Buffer.concat(chunks)
           const envelope = {
             from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
@@ -122,8 +128,8 @@ export class SmtpSink {
             }),
           )
           this.pending.push(parsing)
-          // Answer 250 only once the message is stored, like a real relay.
-          parsing.then(
+          // Answer 250 only once the message is stored, like a real relay (and, with `hold`, released).
+          Promise.all([parsing, gate]).then(
             () => callback(),
             (err: Error) => callback(err),
           )
@@ -136,6 +142,16 @@ export class SmtpSink {
     })
     this.port = (server.server.address() as AddressInfo).port
     this.server = server
+  }
+
+  /** Answer no DATA (of messages arriving from now on) until the returned function is called. */
+  hold(): () => void {
+    let release!: () => void
+    this.gate = new Promise<void>((resolve) => (release = resolve))
+    return () => {
+      this.gate = undefined
+      release()
+    }
   }
 
   async stop(): Promise<void> {
@@ -173,6 +189,8 @@ export async function mailHarness(
     log?: Logger
     kickOnEnqueue?: boolean
     mwi?: MwiRequests
+    /** The worker's outbox (default: one over the store). */
+    outbox?: (store: Store) => OutboxRepo
   } = {},
 ): Promise<MailHarness> {
   const dir = t.testdir()
@@ -214,6 +232,7 @@ export async function mailHarness(
     clock,
     log,
     ...(options.mwi !== undefined ? { mwi: options.mwi } : {}),
+    ...(options.outbox !== undefined ? { outbox: options.outbox(store) } : {}),
   })
   const notifier = new MailNotifier({
     store,
