@@ -75,6 +75,9 @@ function runSipp(scenario: string, options: PhoneOptions, localPort: number, ext
   return new Sipp(spawn('sipp', args, { stdio: 'ignore' }))
 }
 
+/** The phone's sipp is gone (it could not bind its port, or FreeSWITCH ended its scenario). */
+class SippExited extends Error {}
+
 /** A registered phone subscribed to its lamp. */
 export class DeskPhone {
   private constructor(
@@ -85,17 +88,20 @@ export class DeskPhone {
 
   /** Registers and subscribes; resolves once the subscription's first NOTIFY arrived. */
   static async start(options: PhoneOptions, logDir: string, timeoutMs = 15_000): Promise<DeskPhone> {
-    const logFile = join(logDir, `phone-${options.user}-${Date.now()}.log`)
-    const port = await freeUdpTcpPort()
-    const sipp = runSipp('phone.xml', options, port, ['-trace_msg', '-message_file', logFile])
-    const phone = new DeskPhone(options, sipp, logFile)
-    await phone
-      .waitFor(() => true, timeoutMs)
-      .catch((err: unknown) => {
-        void sipp.stop()
-        throw err
-      })
-    return phone
+    for (let attempt = 1; ; attempt++) {
+      const logFile = join(logDir, `phone-${options.user}-${Date.now()}-${attempt}.log`)
+      const port = await freeUdpTcpPort()
+      const sipp = runSipp('phone.xml', options, port, ['-trace_msg', '-message_file', logFile])
+      const phone = new DeskPhone(options, sipp, logFile)
+      try {
+        await phone.waitFor(() => true, timeoutMs)
+        return phone
+      } catch (err) {
+        await sipp.stop()
+        // sipp exits at once when another process took its port since `freeUdpTcpPort` saw it free: another port.
+        if (!(err instanceof SippExited) || attempt === 3) throw err
+      }
+    }
   }
 
   /** Every message-summary NOTIFY of the subscription dialog so far, oldest first. */
@@ -149,7 +155,7 @@ export class DeskPhone {
     for (;;) {
       const hit = this.notifies().slice(since).find(match)
       if (hit !== undefined) return hit
-      if (this.sipp.child.exitCode !== null) throw new Error(`sipp phone ${this.options.user} exited`)
+      if (this.sipp.child.exitCode !== null) throw new SippExited(`sipp phone ${this.options.user} exited`)
       if (Date.now() > deadline) {
         throw new Error(
           `phone ${this.options.user}: no matching NOTIFY in ${timeoutMs} ms; got ${JSON.stringify(this.notifies())}`,
@@ -186,12 +192,20 @@ export class CalledPhone {
   ): Promise<CalledPhone> {
     const logFile = join(logDir, `called-${options.user}-${Date.now()}.log`)
     const { uas, contactPort } = await startCalledSipp(answer, options.user, logFile)
-    const registerPort = await freeUdpTcpPort()
-    const reg = runSipp('register.xml', options, registerPort, ['-key', 'contact_port', String(contactPort)])
-    const code = await reg.exited
-    if (code !== 0) {
-      await uas.stop()
-      throw new Error(`sipp could not register ${options.user} (exit ${String(code)})`)
+    // A register that fails at once most likely lost its port to another process: another port, twice more.
+    for (let attempt = 1; ; attempt++) {
+      const registerPort = await freeUdpTcpPort()
+      const reg = runSipp('register.xml', options, registerPort, [
+        '-key',
+        'contact_port',
+        String(contactPort),
+      ])
+      const code = await reg.exited
+      if (code === 0) break
+      if (attempt === 3) {
+        await uas.stop()
+        throw new Error(`sipp could not register ${options.user} (exit ${String(code)})`)
+      }
     }
     for (let i = 0; i < 100 && !(await isRegistered()); i++) await new Promise((r) => setTimeout(r, 50))
     return new CalledPhone(uas, logFile)
