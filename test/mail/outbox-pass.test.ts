@@ -5,6 +5,7 @@
  */
 import t from 'tap'
 import { OutboxRepo, type OutboxEntry } from '../../lib/store/outbox.js'
+import { until } from '../support/until.js'
 import { SmtpSink, mailHarness, makeBox, makeMessage } from './fixture.js'
 
 /** An outbox that remembers how many rows each claim returned. */
@@ -15,11 +16,6 @@ class CountingOutbox extends OutboxRepo {
     this.claims.push(claimed.length)
     return claimed
   }
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
-  if (!check()) throw new Error(`timed out waiting until ${what}`)
 }
 
 void t.test('one claim for all free senders, not one claim per sender', async (t) => {

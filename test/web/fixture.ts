@@ -166,11 +166,4 @@ export function lamps(
     })
 }
 
-/** Wait (up to 5 s) until `check` holds. */
-export async function until(check: () => boolean | Promise<boolean>, what = 'condition'): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+export { until } from '../support/until.js'
