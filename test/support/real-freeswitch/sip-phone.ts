@@ -75,6 +75,22 @@ function runSipp(scenario: string, options: PhoneOptions, localPort: number, ext
   return new Sipp(spawn('sipp', args, { stdio: 'ignore' }))
 }
 
+/**
+ * `start` on a port `freeUdpTcpPort` saw free just now; again on another port, up to `tries` in all, while it
+ * resolves undefined (the port was taken by another process in between: sipp then exits at once). Resolves
+ * undefined when every try lost its port.
+ */
+async function onFreshPort<T>(
+  tries: number,
+  start: (port: number) => Promise<T | undefined>,
+): Promise<T | undefined> {
+  for (let attempt = 1; attempt <= tries; attempt++) {
+    const started = await start(await freeUdpTcpPort())
+    if (started !== undefined) return started
+  }
+  return undefined
+}
+
 /** The phone's sipp is gone (it could not bind its port, or FreeSWITCH ended its scenario). */
 class SippExited extends Error {}
 
@@ -88,20 +104,23 @@ export class DeskPhone {
 
   /** Registers and subscribes; resolves once the subscription's first NOTIFY arrived. */
   static async start(options: PhoneOptions, logDir: string, timeoutMs = 15_000): Promise<DeskPhone> {
-    for (let attempt = 1; ; attempt++) {
-      const logFile = join(logDir, `phone-${options.user}-${Date.now()}-${attempt}.log`)
-      const port = await freeUdpTcpPort()
+    let lastExit: SippExited | undefined
+    const phone = await onFreshPort(3, async (port) => {
+      const logFile = join(logDir, `phone-${options.user}-${Date.now()}-${port}.log`)
       const sipp = runSipp('phone.xml', options, port, ['-trace_msg', '-message_file', logFile])
-      const phone = new DeskPhone(options, sipp, logFile)
+      const started = new DeskPhone(options, sipp, logFile)
       try {
-        await phone.waitFor(() => true, timeoutMs)
-        return phone
+        await started.waitFor(() => true, timeoutMs)
+        return started
       } catch (err) {
         await sipp.stop()
-        // sipp exits at once when another process took its port since `freeUdpTcpPort` saw it free: another port.
-        if (!(err instanceof SippExited) || attempt === 3) throw err
+        if (!(err instanceof SippExited)) throw err
+        lastExit = err
+        return undefined
       }
-    }
+    })
+    if (phone === undefined) throw lastExit ?? new SippExited(`sipp phone ${options.user} exited`)
+    return phone
   }
 
   /** Every message-summary NOTIFY of the subscription dialog so far, oldest first. */
@@ -192,20 +211,20 @@ export class CalledPhone {
   ): Promise<CalledPhone> {
     const logFile = join(logDir, `called-${options.user}-${Date.now()}.log`)
     const { uas, contactPort } = await startCalledSipp(answer, options.user, logFile)
-    // A register that fails at once most likely lost its port to another process: another port, twice more.
-    for (let attempt = 1; ; attempt++) {
-      const registerPort = await freeUdpTcpPort()
+    // A register that fails at once most likely lost its port to another process.
+    let code: number | null = null
+    const registered = await onFreshPort(3, async (registerPort) => {
       const reg = runSipp('register.xml', options, registerPort, [
         '-key',
         'contact_port',
         String(contactPort),
       ])
-      const code = await reg.exited
-      if (code === 0) break
-      if (attempt === 3) {
-        await uas.stop()
-        throw new Error(`sipp could not register ${options.user} (exit ${String(code)})`)
-      }
+      code = await reg.exited
+      return code === 0 ? true : undefined
+    })
+    if (registered === undefined) {
+      await uas.stop()
+      throw new Error(`sipp could not register ${options.user} (exit ${String(code)})`)
     }
     for (let i = 0; i < 100 && !(await isRegistered()); i++) await new Promise((r) => setTimeout(r, 50))
     return new CalledPhone(uas, logFile)
@@ -222,8 +241,7 @@ async function startCalledSipp(
   user: string,
   logFile: string,
 ): Promise<{ uas: Sipp; contactPort: number }> {
-  for (let attempt = 1; ; attempt++) {
-    const contactPort = await freeUdpTcpPort()
+  const started = await onFreshPort(5, async (contactPort) => {
     const args = [
       '-sf',
       join(SCENARIOS, answer === 'busy' ? 'uas-busy.xml' : 'uas-ring.xml'),
@@ -239,8 +257,10 @@ async function startCalledSipp(
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     await uas.stop()
-    if (attempt === 5) throw new Error(`sipp could not listen as called phone ${user} (5 ports tried)`)
-  }
+    return undefined
+  })
+  if (started === undefined) throw new Error(`sipp could not listen as called phone ${user} (5 ports tried)`)
+  return started
 }
 
 /** Reads sipp's `-message_file`: blocks headed `----- YYYY-MM-DD HH:MM:SS.micros`, NOTIFY requests received. */
