@@ -2,9 +2,10 @@
  * `npm run bench -- --real` (or `BENCH_REAL=1 npm run bench`): SPEC §9 on the real FreeSWITCH, with mod_voicemail
  * beside the daemon on the same FreeSWITCH in the same run (bench/real/pbx-setup.ts). The same deposit calls go to
  * each side in turn (never both at once, so FreeSWITCH's CPU is attributable): after an unmeasured warm-up of 2
- * calls per side, N callers at once into one box, then N callers at once spread over B boxes. Printed side by side: caller hangup → lamp NOTIFY at a registered
- * SIP phone (p50/p99), caller hangup → mail accepted by the local SMTP sink (p50/p99), CPU per call (FreeSWITCH,
- * daemon, both; idle subtracted), stored / mailed / told "full".
+ * calls per side, N callers at once into one box, then N callers at once spread over B boxes. Printed side by
+ * side: caller hangup → lamp NOTIFY at a registered SIP phone (p50/p99), caller hangup → mail accepted by the
+ * local SMTP sink (p50/p99), CPU per call (FreeSWITCH, daemon, both; idle subtracted), stored / mailed / told
+ * "full".
  *
  * Environment (all optional): BENCH_REAL_CALLS=60, BENCH_REAL_BOXES=20, BENCH_REAL_SPEAK_MS=5000,
  * BENCH_REAL_IDLE_MS=10000, BENCH_PROFILE=<dir> (daemon --cpu-prof), BENCH_LOG_DIR=<dir> (daemon log),
@@ -27,7 +28,7 @@ import { runBatch, type BatchContext, type BatchFigures, type BatchPlan } from '
 import { idleRate } from './real/cpu.js'
 import { startDaemon } from './real/daemon-child.js'
 import { BENCH_EVENTS } from './real/deposit-calls.js'
-import { DOMAIN, SIP_PASSWORD, mailOf, prepareFreeswitch } from './real/pbx-setup.js'
+import { DOMAIN, SIP_PASSWORD, mailOf, prepareFreeswitch, type Boxes } from './real/pbx-setup.js'
 
 const calls = Number(process.env.BENCH_REAL_CALLS ?? '60')
 const manyBoxes = Number(process.env.BENCH_REAL_BOXES ?? '20')
@@ -218,35 +219,35 @@ export async function realBench(): Promise<void> {
         '',
       ],
     ]
-    // Not measured: two calls per side into a box of its own (the last one), so that the batches measure a PBX
-    // that has been running, not the first mail, SQL and prompts of processes just started (nodemailer's first
-    // send alone takes 52–91 ms in a fresh process against 4–12 ms after: BENCHMARKS.md).
-    for (const side of ['mod_voicemail', 'voicemaild'] as const) {
-      const box = (side === 'voicemaild' ? boxes.daemon : boxes.modVoicemail).at(-1) ?? ''
-      const prefix = side === 'voicemaild' ? '03' : '04'
-      await runBatch({ side, prefix, boxes: [box], calls: 2, firstNumber: number, speakMs }, context(side))
-      number += 12
-      console.error(`… warm-up: ${side} done`)
-      await new Promise((resolve) => setTimeout(resolve, 3000))
-    }
-    for (const [name, pick] of scenarios) {
-      const chosen = pick(boxes)
+    /** One batch per side, mod_voicemail first, FreeSWITCH back to idle after each. */
+    const batchPerSide = async (label: string, chosen: Boxes, callCount: number): Promise<BatchFigures[]> => {
       const figures: BatchFigures[] = []
       for (const side of ['mod_voicemail', 'voicemaild'] as const) {
         const plan: BatchPlan = {
           side,
           prefix: side === 'voicemaild' ? '03' : '04',
           boxes: side === 'voicemaild' ? chosen.daemon : chosen.modVoicemail,
-          calls,
+          calls: callCount,
           firstNumber: number,
           speakMs,
         }
-        number += calls + 10
+        number += callCount + 10
         figures.push(await runBatch(plan, context(side)))
-        console.error(`… ${name}: ${side} done`)
-        // FreeSWITCH back to idle before the other side's batch.
+        console.error(`… ${label}: ${side} done`)
         await new Promise((resolve) => setTimeout(resolve, 3000))
       }
+      return figures
+    }
+    // Not measured: two calls per side into a box of its own (the last one), so that the batches measure a PBX
+    // that has been running, not the first mail, SQL and prompts of processes just started (nodemailer's first
+    // send alone takes 52–91 ms in a fresh process against 4–12 ms after: BENCHMARKS.md).
+    await batchPerSide(
+      'warm-up',
+      { daemon: boxes.daemon.slice(-1), modVoicemail: boxes.modVoicemail.slice(-1) },
+      2,
+    )
+    for (const [name, pick] of scenarios) {
+      const figures = await batchPerSide(name, pick(boxes), calls)
       rows.push(...rowsOf(name, figures))
       for (const f of figures) {
         const problems = f.outcomes.filter((o) => o.problem !== undefined)
