@@ -130,6 +130,7 @@ void t.test(
     t.match(text, /voicemail_mail_attempts_total\{outcome="sent"\} [1-9]\d*\n/, 'mail attempts counted')
     t.match(text, /voicemail_mail_latency_seconds_count [1-9]\d*\n/, 'mail latency observed')
     t.match(text, /process_cpu_seconds_total \d/, 'process metrics as well')
+    t.match(text, /nodejs_eventloop_lag_p99_seconds \d/, 'the event loop delay, sampled every 250 ms')
   },
 )
 
