@@ -2,14 +2,15 @@
  * `npm run bench -- --real` (or `BENCH_REAL=1 npm run bench`): SPEC §9 on the real FreeSWITCH, with mod_voicemail
  * beside the daemon on the same FreeSWITCH in the same run (bench/real/pbx-setup.ts). The same deposit calls go to
  * each side in turn (never both at once, so FreeSWITCH's CPU is attributable): after an unmeasured warm-up of 2
- * calls per side, N callers at once into one box, then N callers at once spread over B boxes. Printed side by
- * side: caller hangup → lamp NOTIFY at a registered SIP phone (p50/p99), caller hangup → mail accepted by the
- * local SMTP sink (p50/p99), CPU per call (FreeSWITCH, daemon, both; idle subtracted), stored / mailed / told
- * "full".
+ * calls per side, S single calls one at a time (the sides taking turns), N callers at once into one box, then N
+ * callers at once spread over B boxes. Printed side by side: caller hangup → lamp NOTIFY at a registered SIP
+ * phone (p50/p99), caller hangup → mail accepted by the local SMTP sink (p50/p99), CPU per call (FreeSWITCH,
+ * daemon, both; idle subtracted), stored / mailed / told "full".
  *
- * Environment (all optional): BENCH_REAL_CALLS=60, BENCH_REAL_BOXES=20, BENCH_REAL_SPEAK_MS=5000,
- * BENCH_REAL_IDLE_MS=10000, BENCH_PROFILE=<dir> (daemon --cpu-prof), BENCH_LOG_DIR=<dir> (daemon log),
- * BENCH_KEEP_DIR=1 (keep the work folder: FreeSWITCH's log, the mailer's log, the phones' sipp logs).
+ * Environment (all optional): BENCH_REAL_SINGLES=8, BENCH_REAL_CALLS=60, BENCH_REAL_BOXES=20,
+ * BENCH_REAL_SPEAK_MS=5000, BENCH_REAL_IDLE_MS=10000, BENCH_PROFILE=<dir> (daemon --cpu-prof),
+ * BENCH_LOG_DIR=<dir> (daemon log), BENCH_KEEP_DIR=1 (keep the work folder: FreeSWITCH's log, the mailer's log,
+ * the phones' sipp logs).
  */
 import { execFileSync } from 'node:child_process'
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
@@ -34,6 +35,7 @@ const calls = Number(process.env.BENCH_REAL_CALLS ?? '60')
 const manyBoxes = Number(process.env.BENCH_REAL_BOXES ?? '20')
 const speakMs = Number(process.env.BENCH_REAL_SPEAK_MS ?? '5000')
 const idleMs = Number(process.env.BENCH_REAL_IDLE_MS ?? '10000')
+const singles = Number(process.env.BENCH_REAL_SINGLES ?? '8')
 
 /** `npm run bench` builds into dist/ with tsc, which copies no data files: the harness needs these beside it. */
 async function copyAssets(): Promise<void> {
@@ -82,6 +84,33 @@ async function daemonStored(store: Store, box: string): Promise<number> {
   return (await store.messages.listForOwner(row.rowId, 'new')).length
 }
 
+/** The one-call-at-a-time rounds as one batch per side: their latencies together, their counts summed. */
+function mergeRounds(rounds: readonly BatchFigures[][]): BatchFigures[] {
+  const sides = rounds[0]?.map((f) => f.side) ?? []
+  return sides.map((side, i) => {
+    const ofSide = rounds.map((r) => r[i]).filter((f): f is BatchFigures => f !== undefined)
+    const sum = (pick: (f: BatchFigures) => number): number => ofSide.reduce((a, f) => a + pick(f), 0)
+    const calls = sum((f) => f.calls)
+    return {
+      side,
+      calls,
+      outcomes: ofSide.flatMap((f) => f.outcomes),
+      lampMs: ofSide.flatMap((f) => f.lampMs),
+      mailMs: ofSide.flatMap((f) => f.mailMs),
+      stored: sum((f) => f.stored),
+      mailed: sum((f) => f.mailed),
+      toldFull: sum((f) => f.toldFull),
+      cpu: {
+        freeswitch: sum((f) => f.cpu.freeswitch * f.calls) / calls,
+        daemon: sum((f) => f.cpu.daemon * f.calls) / calls,
+        mailers: sum((f) => f.cpu.mailers * f.calls) / calls,
+      },
+      wallMs: sum((f) => f.wallMs),
+      settled: ofSide.every((f) => f.settled),
+    }
+  })
+}
+
 function rowsOf(scenario: string, figures: readonly BatchFigures[]): string[][] {
   return figures.map((f, i) => {
     const lamp = latency(f.lampMs)
@@ -118,7 +147,7 @@ export async function realBench(): Promise<void> {
   const smtpPort = await sink.start()
   const daemonPort = await freePort()
   const httpPort = await freePort()
-  const { fs, boxes } = await prepareFreeswitch(work, { daemonPort, smtpPort, boxes: manyBoxes + 2 })
+  const { fs, boxes } = await prepareFreeswitch(work, { daemonPort, smtpPort, boxes: manyBoxes + 3 })
   const phones = new Map<string, DeskPhone>()
   let daemon: Awaited<ReturnType<typeof startDaemon>> | undefined
   let store: Store | undefined
@@ -220,7 +249,12 @@ export async function realBench(): Promise<void> {
       ],
     ]
     /** One batch per side, mod_voicemail first, FreeSWITCH back to idle after each. */
-    const batchPerSide = async (label: string, chosen: Boxes, callCount: number): Promise<BatchFigures[]> => {
+    const batchPerSide = async (
+      label: string,
+      chosen: Boxes,
+      callCount: number,
+      pauseMs = 3000,
+    ): Promise<BatchFigures[]> => {
       const figures: BatchFigures[] = []
       for (const side of ['mod_voicemail', 'voicemaild'] as const) {
         const plan: BatchPlan = {
@@ -234,7 +268,7 @@ export async function realBench(): Promise<void> {
         number += callCount + 10
         figures.push(await runBatch(plan, context(side)))
         console.error(`… ${label}: ${side} done`)
-        await new Promise((resolve) => setTimeout(resolve, 3000))
+        await new Promise((resolve) => setTimeout(resolve, pauseMs))
       }
       return figures
     }
@@ -246,6 +280,15 @@ export async function realBench(): Promise<void> {
       { daemon: boxes.daemon.slice(-1), modVoicemail: boxes.modVoicemail.slice(-1) },
       2,
     )
+    // One call at a time, the sides taking turns: the latency of a deposit on a PBX doing nothing else (SPEC §9's
+    // "Measured 2026-11-30" figures), without the queueing a burst adds.
+    if (singles > 0) {
+      const name = `1 call at a time × ${singles}`
+      const rounds: BatchFigures[][] = []
+      const one = { daemon: boxes.daemon.slice(-2, -1), modVoicemail: boxes.modVoicemail.slice(-2, -1) }
+      for (let r = 0; r < singles; r++) rounds.push(await batchPerSide(name, one, 1, 1000))
+      rows.push(...rowsOf(name, mergeRounds(rounds)))
+    }
     for (const [name, pick] of scenarios) {
       const figures = await batchPerSide(name, pick(boxes), calls)
       rows.push(...rowsOf(name, figures))

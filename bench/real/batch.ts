@@ -64,6 +64,8 @@ export async function runBatch(plan: BatchPlan, ctx: BatchContext): Promise<Batc
       ?.notifies()
       .slice(before.get(box) ?? 0) ?? []
 
+  const storedBefore = new Map<string, number>()
+  for (const box of new Set(plan.boxes)) storedBefore.set(box, await ctx.stored(box))
   const fs0 = sampleCpu(ctx.freeswitchPid)
   const d0 = sampleCpu(ctx.daemonPid)
   const outcomes = await Promise.all(calls.map((c) => depositCall(ctx.esl, c, plan.speakMs)))
@@ -75,10 +77,14 @@ export async function runBatch(plan: BatchPlan, ctx: BatchContext): Promise<Batc
   let last = ''
   let lastChange = Date.now()
   for (;;) {
-    for (const box of plan.boxes) storedPerBox.set(box, await ctx.stored(box))
+    for (const box of plan.boxes)
+      storedPerBox.set(box, (await ctx.stored(box)) - (storedBefore.get(box) ?? 0))
     const stored = [...storedPerBox.values()].reduce((a, b) => a + b, 0)
     const mailed = calls.filter((c) => ctx.sink.accepted.has(c.number)).length
-    const lit = plan.boxes.every((box) => lampCaughtUp(notifiesOf(box), storedPerBox.get(box) ?? 0))
+    const lit = plan.boxes.every((box) => {
+      const before = storedBefore.get(box) ?? 0
+      return lampCaughtUp(notifiesOf(box), before + (storedPerBox.get(box) ?? 0), before)
+    })
     // Every caller who recorded should have a message (the side commits after the hangup).
     if (stored >= recorded && mailed >= stored && lit) {
       settled = true
@@ -99,7 +105,9 @@ export async function runBatch(plan: BatchPlan, ctx: BatchContext): Promise<Batc
     const hangups = outcomes
       .filter((o, i) => calls[i]?.box === box && o.recorded && o.hangupAt !== undefined)
       .map((o) => o.hangupAt ?? 0)
-    lampMs.push(...lampLatencies(hangups, notifiesOf(box), storedPerBox.get(box) ?? 0))
+    lampMs.push(
+      ...lampLatencies(hangups, notifiesOf(box), storedPerBox.get(box) ?? 0, storedBefore.get(box) ?? 0),
+    )
   }
   const mailMs: number[] = []
   for (const o of outcomes) {

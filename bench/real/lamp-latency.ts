@@ -14,24 +14,26 @@ export function newCount(n: LampNotify): number {
 /**
  * @param hangups wall-clock ms of the box's callers who recorded something, any order
  * @param notifies the box phone's NOTIFYs since the batch started, oldest first
- * @param stored messages the box gained in the batch
+ * @param gained messages the box gained in the batch
+ * @param before new messages the box already had when the batch started (the one-call-at-a-time rounds reuse a box)
  */
 export function lampLatencies(
   hangups: readonly number[],
   notifies: readonly LampNotify[],
-  stored: number,
+  gained: number,
+  before = 0,
 ): number[] {
   const sorted = [...hangups].sort((a, b) => a - b)
   const out: number[] = []
-  for (let k = 1; k <= Math.min(stored, sorted.length); k++) {
-    const lit = notifies.find((n) => n.waiting && newCount(n) >= k)
+  for (let k = 1; k <= Math.min(gained, sorted.length); k++) {
+    const lit = notifies.find((n) => n.waiting && newCount(n) >= before + k)
     const hangup = sorted[k - 1]
     if (lit !== undefined && hangup !== undefined) out.push(lit.at - hangup)
   }
   return out
 }
 
-/** The box's lamp shows all `stored` messages. */
-export function lampCaughtUp(notifies: readonly LampNotify[], stored: number): boolean {
-  return stored === 0 || notifies.some((n) => n.waiting && newCount(n) >= stored)
+/** The box's lamp shows all `stored` messages (`before` of them were there before the batch). */
+export function lampCaughtUp(notifies: readonly LampNotify[], stored: number, before = 0): boolean {
+  return stored <= before || notifies.some((n) => n.waiting && newCount(n) >= stored)
 }
