@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks'
 import sqlite3 from 'sqlite3'
 import { migrations } from './migrations.js'
 import { StoreError } from './errors.js'
@@ -17,9 +17,18 @@ export interface RunResult {
  * interleaving their statements inside each other's BEGIN…COMMIT. So every statement goes through one queue, and
  * `transaction()` holds the queue for its whole body; statements issued *inside* the body (tracked with
  * AsyncLocalStorage) bypass the queue instead of deadlocking on it.
+ *
+ * The queue has two lanes: work started inside `inBackground()` (the outbox's claims, reads and marks) runs only
+ * when nothing else waits, so the commits and lamp reads of calls ending in a burst do not queue behind mail
+ * (issue 12: 60 calls ending within a second). Each lane keeps its order.
  */
 export class Db {
-  private tail: Promise<unknown> = Promise.resolve()
+  private readonly lanes: { urgent: Array<() => void>; background: Array<() => void> } = {
+    urgent: [],
+    background: [],
+  }
+  private busy = false
+  private readonly background = new AsyncLocalStorage<true>()
   /**
    * Marks the async context of a running transaction body. It is an object, not `true`, because AsyncLocalStorage
    * also follows callbacks *scheduled* from the body (timers, listeners, un-awaited promises): once the transaction
@@ -170,11 +179,36 @@ export class Db {
     )
   }
 
+  /**
+   * Run `body` with every statement it queues (also from callbacks it schedules) in the background lane: after
+   * any statement or transaction of other work that is waiting.
+   */
+  inBackground<T>(body: () => Promise<T>): Promise<T> {
+    return this.background.run(true, body)
+  }
+
   private queued<T>(op: () => Promise<T>): Promise<T> {
     if (this.inTransaction.getStore()?.open === true) return op()
-    const result = this.tail.then(op, op)
-    this.tail = result.catch(() => undefined)
-    return result
+    return new Promise<T>((resolve, reject) => {
+      // Bound to the caller's async context: `op` runs later, from whichever statement ended before it, and must
+      // see its own caller's transaction marker, not that one's.
+      const run = AsyncResource.bind(() => {
+        void Promise.resolve()
+          .then(op)
+          .then(resolve, reject)
+          .finally(() => this.next())
+      })
+      const lane = this.background.getStore() === true ? this.lanes.background : this.lanes.urgent
+      lane.push(run)
+      if (!this.busy) this.next()
+    })
+  }
+
+  /** Start the next waiting statement, urgent work first. */
+  private next(): void {
+    const run = this.lanes.urgent.shift() ?? this.lanes.background.shift()
+    this.busy = run !== undefined
+    run?.()
   }
 
   private async migrate(): Promise<void> {

@@ -145,3 +145,47 @@ void t.test(
     )
   },
 )
+
+void t.test('background work waits while other work is queued; each lane keeps its order', async (t) => {
+  const db = await open(t, join(t.testdir(), 'lanes.db'))
+  await db.exec('CREATE TABLE x (v TEXT)')
+  const order: string[] = []
+  let release: () => void = () => undefined
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  // Holds the connection while both lanes fill up.
+  const holder = db.transaction(async () => {
+    await gate
+    await db.run("INSERT INTO x VALUES ('holder')")
+  })
+  const mail = db.inBackground(() =>
+    Promise.all([
+      db.run("INSERT INTO x VALUES ('mail 1')").then(() => order.push('mail 1')),
+      db.transaction(async () => {
+        await db.run("INSERT INTO x VALUES ('mail 2')")
+        order.push('mail 2')
+      }),
+    ]),
+  )
+  const call = Promise.all([
+    db.transaction(async () => {
+      await db.run("INSERT INTO x VALUES ('commit')")
+      order.push('commit')
+    }),
+    db.get('SELECT count(*) AS n FROM x').then(() => order.push('lamp read')),
+  ])
+  release()
+  await Promise.all([holder, mail, call])
+  t.same(
+    order,
+    ['commit', 'lamp read', 'mail 1', 'mail 2'],
+    'the call’s work first, then the mail’s, in order',
+  )
+  const rows = await db.all<{ v: string }>('SELECT v FROM x ORDER BY rowid')
+  t.same(
+    rows.map((r) => r.v),
+    ['holder', 'commit', 'mail 1', 'mail 2'],
+    'every statement ran once',
+  )
+  // A background statement on an idle connection runs at once.
+  t.equal((await db.inBackground(() => db.get<{ n: number }>('SELECT 1 AS n')))?.n, 1)
+})
