@@ -82,11 +82,12 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
       : {}),
     onWatchError: (err: unknown) => log.warn({ err }, 'quota watch: usage query failed'),
   }
-  const store = await openStore(join(config.stateDir, 'voicemail.db'), clock, { recordings }).catch(
-    (err: unknown) => {
-      throw new StartupError(`cannot open the database in ${config.stateDir}`, { cause: err })
-    },
-  )
+  const store = await openStore(join(config.stateDir, 'voicemail.db'), clock, {
+    recordings,
+    lampReader: true,
+  }).catch((err: unknown) => {
+    throw new StartupError(`cannot open the database in ${config.stateDir}`, { cause: err })
+  })
   const declared = await applyDeclarations(store, config)
   log.info({ created: declared.created, updated: declared.updated }, 'declared domains and mailboxes applied')
 
@@ -96,7 +97,7 @@ export async function startApp(initial: Config, log: Logger, options: AppOptions
   const outbox = new OutboxRepo(store.db)
   const metrics = new VoicemailMetrics({ outbox, link })
   const mwi = new MwiService({
-    store,
+    store: store.lampReads,
     link,
     log: log.child({ component: 'mwi' }),
     onRefreshed: (ms) => metrics.lampRefreshed(ms),

@@ -35,11 +35,17 @@ export class Store {
   readonly recordings: RecordingsInFlight
   /** Recordings being made, noted so one the daemon was killed in the middle of is adopted with its caller. */
   readonly recordingJournal: RecordingJournal
+  /**
+   * What the lamps read (boxes, domains, counts), over the second, read-only connection when the store has one:
+   * see `openStore`'s `lampReader`. Its `learnedAccounts` writes, so it stays on the main connection.
+   */
+  readonly lampReads: Pick<Store, 'mailboxes' | 'domains' | 'messages' | 'learnedAccounts' | 'clock'>
+  private readonly reader: Db | undefined
 
   constructor(
     readonly db: Db,
     readonly clock: Clock,
-    options: { recordings?: RecordingsInFlightOptions } = {},
+    options: { recordings?: RecordingsInFlightOptions; lampReader?: Db } = {},
   ) {
     this.tombstones = new TombstoneRepo(db)
     this.learnedAccounts = new LearnedAccountRepo(db)
@@ -52,6 +58,18 @@ export class Store {
     this.audit = new AuditRepo(db, clock)
     this.fileRows = new FileRows(db)
     this.recordingJournal = new RecordingJournal(db)
+    this.reader = options.lampReader
+    const reader = options.lampReader
+    this.lampReads =
+      reader === undefined
+        ? this
+        : {
+            mailboxes: new MailboxRepo(reader, clock),
+            domains: new DomainRepo(reader, clock),
+            messages: new MessageRepo(reader, clock),
+            learnedAccounts: this.learnedAccounts,
+            clock,
+          }
   }
 
   /** The lockout rule over this store with `security` from the (current) config. */
@@ -70,7 +88,8 @@ export class Store {
   }
 
   /** Close the database (waits for queued statements). */
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.reader?.close().catch(() => undefined)
     return this.db.close()
   }
 }
@@ -79,10 +98,26 @@ export class Store {
 export async function openStore(
   path: string,
   clock: Clock,
-  options: { busyTimeoutMs?: number; recordings?: RecordingsInFlightOptions } = {},
+  options: { busyTimeoutMs?: number; recordings?: RecordingsInFlightOptions; lampReader?: boolean } = {},
 ): Promise<Store> {
-  const { recordings, ...dbOptions } = options
-  return new Store(await Db.open(path, dbOptions), clock, recordings === undefined ? {} : { recordings })
+  const { recordings, lampReader, ...dbOptions } = options
+  const db = await Db.open(path, dbOptions)
+  // The daemon's lamps read over a second connection: WAL lets it read beside the writer, so a lamp does not wait
+  // for the commits and mail of other calls queued on the main one (issue 12). It opens after the migrations, and
+  // each of its reads sees every transaction committed before the read began (a lamp reads after its commit).
+  let reader: Db | undefined
+  if (lampReader === true && path !== ':memory:') {
+    try {
+      reader = await Db.openReadOnly(path, dbOptions)
+    } catch (err) {
+      await db.close().catch(() => undefined)
+      throw err
+    }
+  }
+  return new Store(db, clock, {
+    ...(recordings === undefined ? {} : { recordings }),
+    ...(reader === undefined ? {} : { lampReader: reader }),
+  })
 }
 
 export type { GreetingFileRow, MessageFileRow } from './file-rows.js'
