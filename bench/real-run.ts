@@ -9,11 +9,11 @@
  *
  * Environment (all optional): BENCH_REAL_SINGLES=8, BENCH_REAL_CALLS=60, BENCH_REAL_BOXES=20,
  * BENCH_REAL_SPEAK_MS=5000, BENCH_REAL_IDLE_MS=10000, BENCH_PROFILE=<dir> (daemon --cpu-prof),
- * BENCH_LOG_DIR=<dir> (daemon log), BENCH_KEEP_DIR=1 (keep the work folder: FreeSWITCH's log, the mailer's log,
- * the phones' sipp logs).
+ * BENCH_LOG_DIR=<dir> (daemon log, and each batch's calls in bench-calls.jsonl), BENCH_KEEP_DIR=1 (keep the
+ * work folder: FreeSWITCH's log, the mailer's log, the phones' sipp logs).
  */
 import { execFileSync } from 'node:child_process'
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { appendFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -36,6 +36,7 @@ const manyBoxes = Number(process.env.BENCH_REAL_BOXES ?? '20')
 const speakMs = Number(process.env.BENCH_REAL_SPEAK_MS ?? '5000')
 const idleMs = Number(process.env.BENCH_REAL_IDLE_MS ?? '10000')
 const singles = Number(process.env.BENCH_REAL_SINGLES ?? '8')
+const logDir = process.env.BENCH_LOG_DIR
 
 /** `npm run bench` builds into dist/ with tsc, which copies no data files: the harness needs these beside it. */
 async function copyAssets(): Promise<void> {
@@ -107,6 +108,10 @@ function mergeRounds(rounds: readonly BatchFigures[][]): BatchFigures[] {
       },
       wallMs: sum((f) => f.wallMs),
       settled: ofSide.every((f) => f.settled),
+      detail: {
+        calls: ofSide.flatMap((f) => f.detail.calls),
+        notifies: ofSide.at(-1)?.detail.notifies ?? {},
+      },
     }
   })
 }
@@ -266,7 +271,13 @@ export async function realBench(): Promise<void> {
           speakMs,
         }
         number += callCount + 10
-        figures.push(await runBatch(plan, context(side)))
+        const batch = await runBatch(plan, context(side))
+        figures.push(batch)
+        if (logDir !== undefined)
+          await appendFile(
+            join(logDir, 'bench-calls.jsonl'),
+            `${JSON.stringify({ batch: label, side, ...batch.detail })}\n`,
+          )
         console.error(`… ${label}: ${side} done`)
         await new Promise((resolve) => setTimeout(resolve, pauseMs))
       }

@@ -4,7 +4,7 @@
  * that window, minus what each spends idle over the same time.
  */
 import type { EslClient } from '../../test/support/real-freeswitch/esl-client.js'
-import type { DeskPhone } from '../../test/support/real-freeswitch/sip-phone.js'
+import type { DeskPhone, LampNotify } from '../../test/support/real-freeswitch/sip-phone.js'
 import type { SmtpSink } from '../smtp-sink.js'
 import { busyMs, cpuBetween, sampleCpu } from './cpu.js'
 import { depositCall, type DepositOutcome } from './deposit-calls.js'
@@ -48,6 +48,11 @@ export interface BatchFigures {
   wallMs: number
   /** Settled: every stored message mailed and lit (false: the wait timed out). */
   settled: boolean
+  /** Each call's box, caller hangup and mail accepted (wall-clock ms), and each box's NOTIFYs: for BENCH_LOG_DIR. */
+  detail: {
+    calls: Array<{ number: string; box: string; hangupAt?: number; mailAt?: number }>
+    notifies: Record<string, LampNotify[]>
+  }
 }
 
 const SETTLE_TIMEOUT_MS = 60_000
@@ -130,5 +135,14 @@ export async function runBatch(plan: BatchPlan, ctx: BatchContext): Promise<Batc
     },
     wallMs: fsDelta.wallMs,
     settled,
+    detail: {
+      calls: outcomes.map((o, i) => ({
+        number: o.number,
+        box: calls[i]?.box ?? '',
+        ...(o.hangupAt !== undefined && { hangupAt: o.hangupAt }),
+        ...(ctx.sink.accepted.has(o.number) && { mailAt: ctx.sink.accepted.get(o.number) }),
+      })),
+      notifies: Object.fromEntries(plan.boxes.map((box) => [box, notifiesOf(box)])),
+    },
   }
 }
