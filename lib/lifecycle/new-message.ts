@@ -25,11 +25,12 @@ export async function storeNewMessage(
   options: { kickMail?: boolean } = {},
 ): Promise<Message> {
   const { store, mail } = deps
-  const message = await store.db.transaction(async () => {
+  // Grouped: messages committed in the same moment (a burst of calls) share one transaction (Db).
+  const message = await store.db.groupedTransaction(async () => {
     const inserted = await store.messages.insert(row)
-    await mail?.queueNewMessage(box, inserted)
-    // The recording is a message now: no longer one the watch may have to adopt.
-    await store.recordingJournal.finish(row.file)
+    // Side by side (one transaction either way): the mails, and the recording is a message now, no longer one
+    // the watch may have to adopt.
+    await Promise.all([mail?.queueNewMessage(box, inserted), store.recordingJournal.finish(row.file)])
     return inserted
   })
   if (options.kickMail !== false) mail?.kick()

@@ -189,3 +189,66 @@ void t.test('background work waits while other work is queued; each lane keeps i
   // A background statement on an idle connection runs at once.
   t.equal((await db.inBackground(() => db.get<{ n: number }>('SELECT 1 AS n')))?.n, 1)
 })
+
+void t.test('grouped transactions queued behind a busy connection commit together', async (t) => {
+  const db = await open(t, join(t.testdir(), 'group.db'))
+  await db.exec('CREATE TABLE x (v TEXT UNIQUE)')
+  let release: () => void = () => undefined
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  const holder = db.transaction(() => gate)
+  let running = 0
+  let mostRunning = 0
+  const member = (v: string) =>
+    db.groupedTransaction(async () => {
+      running++
+      mostRunning = Math.max(mostRunning, running)
+      await db.run('INSERT INTO x VALUES (?)', [v])
+      await new Promise((resolve) => setImmediate(resolve))
+      running--
+      return v
+    })
+  const results = Promise.all(['a', 'b', 'c', 'd'].map(member))
+  release()
+  await holder
+  t.same(await results, ['a', 'b', 'c', 'd'], 'each body gets its own result')
+  t.equal(mostRunning, 4, 'the four bodies ran side by side, in one transaction')
+  const rows = await db.all<{ v: string }>('SELECT v FROM x ORDER BY v')
+  t.same(
+    rows.map((r) => r.v),
+    ['a', 'b', 'c', 'd'],
+  )
+  t.equal(
+    await db.groupedTransaction(() => Promise.resolve('alone')),
+    'alone',
+    'on an idle connection it runs at once',
+  )
+})
+
+void t.test('a failing body of a group fails alone; the others commit', async (t) => {
+  const db = await open(t, join(t.testdir(), 'group-fail.db'))
+  await db.exec("CREATE TABLE x (v TEXT UNIQUE); INSERT INTO x VALUES ('taken')")
+  let release: () => void = () => undefined
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  const holder = db.transaction(() => gate)
+  const insert = (v: string, also?: string) =>
+    db.groupedTransaction(async () => {
+      await db.run('INSERT INTO x VALUES (?)', [v])
+      if (also !== undefined) await db.run('INSERT INTO x VALUES (?)', [also])
+      return v
+    })
+  const ok1 = insert('one')
+  const bad = insert('half', 'taken')
+  const ok2 = insert('two')
+  const failed = t.rejects(bad, StoreError, 'the failing body gets its own error')
+  release()
+  await holder
+  t.equal(await ok1, 'one')
+  t.equal(await ok2, 'two')
+  await failed
+  const rows = await db.all<{ v: string }>('SELECT v FROM x ORDER BY v')
+  t.same(
+    rows.map((r) => r.v),
+    ['one', 'taken', 'two'],
+    'nothing of the failing body, everything of the others',
+  )
+})
