@@ -97,9 +97,9 @@ export class MailNotifier implements MailRequests {
   }
 
   private async queueMessage(kind: MailKind, box: Mailbox, message: Message): Promise<number> {
-    const counts = await this.deps.store.messages.counts(box.rowId)
+    const [counts, base] = await Promise.all([this.deps.store.messages.counts(box.rowId), this.base(box)])
     const payload: MessagePayload = {
-      ...(await this.base(box)),
+      ...base,
       messageUuid: message.uuid,
       callerName: message.callerIdName,
       callerNumber: message.callerIdNumber,
