@@ -2,6 +2,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer'
 import type { Config, SmtpConfig } from '../config/types.js'
+import { fsyncFolder } from '../store/folder-sync.js'
 
 /** What the outbox worker needs from a way of sending mail. */
 export interface MailTransport {
@@ -126,12 +127,7 @@ export class SpoolTransport implements MailTransport {
       await rm(temp, { force: true })
       throw err
     }
-    const dir = await open(this.spoolDir, 'r')
-    try {
-      await dir.sync()
-    } finally {
-      await dir.close()
-    }
+    await fsyncFolder(this.spoolDir)
     return { accepted: info.envelope.to, rejected: [], response: `spooled ${name}` }
   }
 

@@ -2,6 +2,7 @@ import { open, mkdir, rm, stat, rename } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { VoicemailError } from '../errors.js'
 import { isBoxNumber, isSafeDomain } from '../mailbox-values.js'
+import { fsyncFolder } from './folder-sync.js'
 import { readWavHeader, type WavInfo } from './wav.js'
 
 /** A path component that is not a validated id, domain or UUID: refused before any file is touched. */
@@ -78,7 +79,7 @@ export class AudioFiles {
           await handle.read(head, 0, head.length, 0)
           return { ...readWavHeader(head, size), sizeBytes: size }
         })(),
-        syncDir(dirname(path)),
+        fsyncFolder(dirname(path)),
       ])
       return info
     } finally {
@@ -118,15 +119,7 @@ export class AudioFiles {
   async move(from: string, to: string): Promise<void> {
     await this.prepare(to)
     await rename(from, to)
-    await syncDir(dirname(to))
+    await fsyncFolder(dirname(to))
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
