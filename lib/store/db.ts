@@ -42,6 +42,8 @@ export class Db {
   private constructor(
     private readonly raw: sqlite3.Database,
     readonly path: string,
+    /** Statements go to sqlite3 at once, side by side, not through the queue (a read-only connection's reads). */
+    private readonly unqueued = false,
   ) {}
 
   /** Open (creating if needed) and migrate. `busyTimeoutMs` is how long to wait for another process's lock. */
@@ -70,17 +72,22 @@ export class Db {
   /**
    * Open an existing database read-only, for inspection (voicemailctl doctor): no migration, no pragma that writes
    * (journal mode is left as the file has it), so an older or newer schema is reported instead of changed.
-   * `busyTimeoutMs` (default 5000) is how long a read waits for another process's lock. Rejects with StoreError
-   * (its `cause` is SQLite's error) when the file is missing or cannot be opened.
+   * `busyTimeoutMs` (default 5000) is how long a read waits for another process's lock. `sideBySide`: reads are
+   * handed to sqlite3 as they come instead of one after the other through the queue (a read-only connection has no
+   * transaction to keep whole; the lamps' reads of a burst of calls otherwise waited a round trip each, issue 12).
+   * Rejects with StoreError (its `cause` is SQLite's error) when the file is missing or cannot be opened.
    */
-  static async openReadOnly(path: string, options: { busyTimeoutMs?: number } = {}): Promise<Db> {
+  static async openReadOnly(
+    path: string,
+    options: { busyTimeoutMs?: number; sideBySide?: boolean } = {},
+  ): Promise<Db> {
     const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
       const db: sqlite3.Database = new sqlite3.Database(path, sqlite3.OPEN_READONLY, (err) => {
         if (err === null) resolve(db)
         else reject(new StoreError(`cannot open database ${path}: ${err.message}`, undefined, { cause: err }))
       })
     })
-    const db = new Db(raw, path)
+    const db = new Db(raw, path, options.sideBySide === true)
     try {
       await db.get(`PRAGMA busy_timeout = ${Math.floor(options.busyTimeoutMs ?? 5000)}`)
     } catch (err) {
@@ -251,7 +258,7 @@ export class Db {
   }
 
   private queued<T>(op: () => Promise<T>): Promise<T> {
-    if (this.inTransaction.getStore()?.open === true) return op()
+    if (this.unqueued || this.inTransaction.getStore()?.open === true) return op()
     return new Promise<T>((resolve, reject) => {
       // Bound to the caller's async context: `op` runs later, from whichever statement ended before it, and must
       // see its own caller's transaction marker, not that one's.

@@ -108,7 +108,7 @@ export async function openStore(
   let reader: Db | undefined
   if (lampReader === true && path !== ':memory:') {
     try {
-      reader = await Db.openReadOnly(path, dbOptions)
+      reader = await Db.openReadOnly(path, { ...dbOptions, sideBySide: true })
     } catch (err) {
       await db.close().catch(() => undefined)
       throw err
