@@ -27,11 +27,11 @@ const timeScale = Number(process.env.BENCH_TIME_SCALE ?? '1')
 const rampMs = Number(process.env.BENCH_RAMP_MS ?? '10000')
 /**
  * libuv's threadpool runs every fsync, file open and SQLite statement of a process. With the default 4 threads a
- * burst of commits starved SQLite, and MWI and mail waited seconds (BENCHMARKS.md); the daemon now asks for 16
+ * burst of commits starved SQLite, and MWI and mail waited seconds (BENCHMARKS.md); the daemon now asks for 64
  * (daemon/threadpool.ts, the systemd unit). Both measured processes get the same; BENCH_THREADPOOL=4 shows the
  * default.
  */
-const threadpool = process.env.BENCH_THREADPOOL ?? '16'
+const threadpool = process.env.BENCH_THREADPOOL ?? '64'
 const measuredEnv = { ...process.env, UV_THREADPOOL_SIZE: threadpool }
 const cleanupCount = Number(process.env.BENCH_CLEANUP ?? '100000')
 const seed = Number(process.env.BENCH_SEED ?? '1')

@@ -50,7 +50,7 @@ void t.test('runs the daemon as FreeSWITCH', (t) => {
   t.equal(svc('UMask'), '0007', 'files group-shared with FreeSWITCH, never world-readable')
   t.same(
     values(unit, 'Service', 'Environment'),
-    ['NODE_ENV=production', 'UV_THREADPOOL_SIZE=16'],
+    ['NODE_ENV=production', 'UV_THREADPOOL_SIZE=64'],
     'NODE_ENV=production, and 16 libuv threads so fsyncs do not starve SQLite',
   )
   t.equal(single(unit, 'Install', 'WantedBy'), 'multi-user.target', 'enabled at boot')
