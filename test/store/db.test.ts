@@ -190,12 +190,17 @@ void t.test('background work waits while other work is queued; each lane keeps i
   t.equal((await db.inBackground(() => db.get<{ n: number }>('SELECT 1 AS n')))?.n, 1)
 })
 
+/** A transaction holding the connection until `release()`: whatever is queued meanwhile waits behind it. */
+function holdConnection(db: Db): { release: () => void; held: Promise<void> } {
+  let release: () => void = () => undefined
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  return { release, held: db.transaction(() => gate) }
+}
+
 void t.test('grouped transactions queued behind a busy connection commit together', async (t) => {
   const db = await open(t, join(t.testdir(), 'group.db'))
   await db.exec('CREATE TABLE x (v TEXT UNIQUE)')
-  let release: () => void = () => undefined
-  const gate = new Promise<void>((resolve) => (release = resolve))
-  const holder = db.transaction(() => gate)
+  const { release, held: holder } = holdConnection(db)
   let running = 0
   let mostRunning = 0
   const member = (v: string) =>
@@ -227,9 +232,7 @@ void t.test('grouped transactions queued behind a busy connection commit togethe
 void t.test('a failing body of a group fails alone; the others commit', async (t) => {
   const db = await open(t, join(t.testdir(), 'group-fail.db'))
   await db.exec("CREATE TABLE x (v TEXT UNIQUE); INSERT INTO x VALUES ('taken')")
-  let release: () => void = () => undefined
-  const gate = new Promise<void>((resolve) => (release = resolve))
-  const holder = db.transaction(() => gate)
+  const { release, held: holder } = holdConnection(db)
   const insert = (v: string, also?: string) =>
     db.groupedTransaction(async () => {
       await db.run('INSERT INTO x VALUES (?)', [v])
