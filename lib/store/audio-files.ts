@@ -122,4 +122,3 @@ export class AudioFiles {
     await fsyncFolder(dirname(to))
   }
 }
-
