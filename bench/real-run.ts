@@ -85,8 +85,11 @@ async function daemonStored(store: Store, box: string): Promise<number> {
   return (await store.messages.listForOwner(row.rowId, 'new')).length
 }
 
-/** The one-call-at-a-time rounds as one batch per side: their latencies together, their counts summed. */
-function mergeRounds(rounds: readonly BatchFigures[][]): BatchFigures[] {
+/** What a row of the printed table reads of a batch. */
+type RowFigures = Omit<BatchFigures, 'outcomes' | 'detail'>
+
+/** The one-call-at-a-time rounds as one row per side: their latencies together, their counts summed. */
+function mergeRounds(rounds: readonly BatchFigures[][]): RowFigures[] {
   const sides = rounds[0]?.map((f) => f.side) ?? []
   return sides.map((side, i) => {
     const ofSide = rounds.map((r) => r[i]).filter((f): f is BatchFigures => f !== undefined)
@@ -95,7 +98,6 @@ function mergeRounds(rounds: readonly BatchFigures[][]): BatchFigures[] {
     return {
       side,
       calls,
-      outcomes: ofSide.flatMap((f) => f.outcomes),
       lampMs: ofSide.flatMap((f) => f.lampMs),
       mailMs: ofSide.flatMap((f) => f.mailMs),
       stored: sum((f) => f.stored),
@@ -108,15 +110,11 @@ function mergeRounds(rounds: readonly BatchFigures[][]): BatchFigures[] {
       },
       wallMs: sum((f) => f.wallMs),
       settled: ofSide.every((f) => f.settled),
-      detail: {
-        calls: ofSide.flatMap((f) => f.detail.calls),
-        notifies: ofSide.at(-1)?.detail.notifies ?? {},
-      },
     }
   })
 }
 
-function rowsOf(scenario: string, figures: readonly BatchFigures[]): string[][] {
+function rowsOf(scenario: string, figures: readonly RowFigures[]): string[][] {
   return figures.map((f, i) => {
     const lamp = latency(f.lampMs)
     const mail = latency(f.mailMs)

@@ -86,10 +86,9 @@ export async function runBatch(plan: BatchPlan, ctx: BatchContext): Promise<Batc
       storedPerBox.set(box, (await ctx.stored(box)) - (storedBefore.get(box) ?? 0))
     const stored = [...storedPerBox.values()].reduce((a, b) => a + b, 0)
     const mailed = calls.filter((c) => ctx.sink.accepted.has(c.number)).length
-    const lit = plan.boxes.every((box) => {
-      const before = storedBefore.get(box) ?? 0
-      return lampCaughtUp(notifiesOf(box), before + (storedPerBox.get(box) ?? 0), before)
-    })
+    const lit = plan.boxes.every((box) =>
+      lampCaughtUp(notifiesOf(box), storedPerBox.get(box) ?? 0, storedBefore.get(box) ?? 0),
+    )
     // Every caller who recorded should have a message (the side commits after the hangup).
     if (stored >= recorded && mailed >= stored && lit) {
       settled = true

@@ -33,7 +33,7 @@ export function lampLatencies(
   return out
 }
 
-/** The box's lamp shows all `stored` messages (`before` of them were there before the batch). */
-export function lampCaughtUp(notifies: readonly LampNotify[], stored: number, before = 0): boolean {
-  return stored <= before || notifies.some((n) => n.waiting && newCount(n) >= stored)
+/** The box's lamp shows the `gained` messages of the batch on top of the `before` it had. */
+export function lampCaughtUp(notifies: readonly LampNotify[], gained: number, before = 0): boolean {
+  return gained <= 0 || notifies.some((n) => n.waiting && newCount(n) >= before + gained)
 }
