@@ -43,7 +43,7 @@ export class Db {
     private readonly raw: sqlite3.Database,
     readonly path: string,
     /** Statements go to sqlite3 at once, side by side, not through the queue (a read-only connection's reads). */
-    private readonly unqueued = false,
+    private readonly sideBySide = false,
   ) {}
 
   /** Open (creating if needed) and migrate. `busyTimeoutMs` is how long to wait for another process's lock. */
@@ -258,7 +258,7 @@ export class Db {
   }
 
   private queued<T>(op: () => Promise<T>): Promise<T> {
-    if (this.unqueued || this.inTransaction.getStore()?.open === true) return op()
+    if (this.sideBySide || this.inTransaction.getStore()?.open === true) return op()
     return new Promise<T>((resolve, reject) => {
       // Bound to the caller's async context: `op` runs later, from whichever statement ended before it, and must
       // see its own caller's transaction marker, not that one's.

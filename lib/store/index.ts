@@ -59,14 +59,13 @@ export class Store {
     this.fileRows = new FileRows(db)
     this.recordingJournal = new RecordingJournal(db)
     this.reader = options.lampReader
-    const reader = options.lampReader
     this.lampReads =
-      reader === undefined
+      this.reader === undefined
         ? this
         : {
-            mailboxes: new MailboxRepo(reader, clock),
-            domains: new DomainRepo(reader, clock),
-            messages: new MessageRepo(reader, clock),
+            mailboxes: new MailboxRepo(this.reader, clock),
+            domains: new DomainRepo(this.reader, clock),
+            messages: new MessageRepo(this.reader, clock),
             learnedAccounts: this.learnedAccounts,
             clock,
           }
