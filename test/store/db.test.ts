@@ -190,6 +190,38 @@ void t.test('background work waits while other work is queued; each lane keeps i
   t.equal((await db.inBackground(() => db.get<{ n: number }>('SELECT 1 AS n')))?.n, 1)
 })
 
+void t.test(
+  'background work gets a turn after every 4 turns of other work: mail is not starved',
+  async (t) => {
+    const db = await open(t, join(t.testdir(), 'fair.db'))
+    const order: string[] = []
+    const { release, held } = holdConnection(db)
+    const mail = db.inBackground(() =>
+      Promise.all(['mail 1', 'mail 2'].map((m) => db.get('SELECT 1').then(() => order.push(m)))),
+    )
+    const calls = Array.from({ length: 6 }, (_, i) =>
+      db.get('SELECT 1').then(() => order.push(`call ${i + 1}`)),
+    )
+    release()
+    await Promise.all([held, mail, ...calls])
+    t.same(
+      order,
+      ['call 1', 'call 2', 'call 3', 'call 4', 'mail 1', 'call 5', 'call 6', 'mail 2'],
+      'four calls, one mail, the last two calls, the other mail',
+    )
+    // The count started again at the last mail's turn: four calls before the next mail, whatever came before.
+    order.length = 0
+    const again = holdConnection(db)
+    const onlyCalls = Array.from({ length: 5 }, (_, i) =>
+      db.get('SELECT 1').then(() => order.push(`call ${i + 1}`)),
+    )
+    const late = db.inBackground(() => db.get('SELECT 1').then(() => order.push('mail 3')))
+    again.release()
+    await Promise.all([again.held, late, ...onlyCalls])
+    t.same(order, ['call 1', 'call 2', 'call 3', 'call 4', 'mail 3', 'call 5'], 'four calls, then the mail')
+  },
+)
+
 /** A transaction holding the connection until `release()`: whatever is queued meanwhile waits behind it. */
 function holdConnection(db: Db): { release: () => void; held: Promise<void> } {
   let release: () => void = () => undefined
