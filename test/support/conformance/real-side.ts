@@ -55,16 +55,7 @@ export async function startRealSide(t: Test): Promise<RealSide> {
         callerIdName: 'Test Caller',
         ...(scenario.fromUser !== undefined ? { fromUser: { user: scenario.fromUser, domain: DOMAIN } } : {}),
       })
-      // The caller hangs up the leg that runs the socket (B), as a phone's BYE does on a sofia channel and as the
-      // simulator side does. Not A: mod_loopback's channel_on_hangup unlinks the legs before it hangs B up, and a
-      // `record` on B whose read lands in between ends first (RECORD_STOP, then the socket app returns and the
-      // dialplan's `hangup` runs): a loopback-only race, seen once on a loaded CI machine.
-      return {
-        uuid: call.b,
-        hangup: async () => {
-          await pbx.esl.api(`uuid_kill ${call.b}`)
-        },
-      }
+      return { uuid: call.b, hangup: () => call.hangup() }
     },
     async registerPhone() {
       const since = pbx.esl.events.length

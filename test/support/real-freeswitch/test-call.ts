@@ -2,7 +2,10 @@
  * A call placed into the real FreeSWITCH's dialplan the way docs/operator-guide.md (a test message without a phone) says: `originate` a loopback channel whose
  * A leg plays a tone (the caller's "voice", loud enough that a recording never ends on silence) while the B leg
  * runs the dialplan and reaches the daemon's `socket`. Keys are typed into B with `uuid_recv_dtmf` (what a phone's
- * RFC 2833 digits become); the caller hangs up with `uuid_kill` on A.
+ * RFC 2833 digits become); the caller hangs up with `uuid_kill` on B, the channel that runs the socket, as a
+ * phone's BYE hangs up its sofia channel. Not on A: mod_loopback's `channel_on_hangup` unlinks the two legs before it
+ * hangs B up, and a `record` on B whose 20 ms read falls in between ends first (RECORD_STOP and the app's
+ * completion before B's CHANNEL_HANGUP), a loopback-only race that failed a CI run once.
  */
 import { randomUUID } from 'node:crypto'
 import type { EslClient, ReceivedEvent } from './esl-client.js'
@@ -35,7 +38,7 @@ export interface TestCall {
   waitForAppDone(app: string, data?: RegExp, timeoutMs?: number): Promise<ReceivedEvent>
   /** Type keys on B, as the caller's phone would send them. */
   dtmf(keys: string): Promise<void>
-  /** The caller hangs up (A). */
+  /** The caller hangs up (B, see above; B's hangup then hangs A up). */
   hangup(): Promise<void>
   /** Resolves when B is gone (CHANNEL_HANGUP_COMPLETE); with its hangup event. */
   ended(timeoutMs?: number): Promise<ReceivedEvent>
@@ -111,7 +114,7 @@ export async function placeCall(
       if (!reply.startsWith('+OK')) throw new Error(`uuid_recv_dtmf: ${reply}`)
     },
     async hangup() {
-      await esl.api(`uuid_kill ${a}`)
+      await esl.api(`uuid_kill ${b}`)
     },
     ended: (timeoutMs = 60_000) =>
       esl.waitFor((e) => e.name === 'CHANNEL_HANGUP_COMPLETE' && onB(e), timeoutMs, since),
